@@ -1,0 +1,1 @@
+//! The unit primitive catalog.

@@ -1,0 +1,194 @@
+//! The one error type of the core. Every failure has a stable, machine-readable [`ErrorCode`];
+//! bindings map codes to their own exception classes and keep the code on them, so a caller can
+//! branch on `code` without parsing messages.
+
+use std::fmt;
+
+/// A stable code per failure. The string forms (`as_str`) are part of the public contract of
+/// every binding: never rename one, only add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A catalog directory (or embedded catalog, or override) has one or more problems.
+    CatalogInvalid,
+    /// The catalog directory to load does not exist or is not a directory.
+    CatalogNotFound,
+    /// The legacy generator was given a realm other than `gitlab-com` / `self-managed`.
+    InvalidRealm,
+    /// Override configuration has the wrong shape.
+    InvalidOverride,
+    /// An argument outside the catalog or token rules (a time that does not parse, ...).
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    /// Every code, for bindings that build one exception class per code.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::CatalogInvalid,
+        ErrorCode::CatalogNotFound,
+        ErrorCode::InvalidRealm,
+        ErrorCode::InvalidOverride,
+        ErrorCode::InvalidArgument,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::CatalogInvalid => "catalog_invalid",
+            ErrorCode::CatalogNotFound => "catalog_not_found",
+            ErrorCode::InvalidRealm => "invalid_realm",
+            ErrorCode::InvalidOverride => "invalid_override",
+            ErrorCode::InvalidArgument => "invalid_argument",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of catalog problem a [`Problem`] is. Stable strings, like [`ErrorCode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    YamlSyntax,
+    EmptyFile,
+    NotAMapping,
+    MissingField,
+    UnknownField,
+    WrongType,
+    InvalidValue,
+    FileNameMismatch,
+    DuplicateName,
+    DuplicateEntry,
+    DanglingReference,
+    WrongExtension,
+    Io,
+}
+
+impl ProblemKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::YamlSyntax => "yaml_syntax",
+            ProblemKind::EmptyFile => "empty_file",
+            ProblemKind::NotAMapping => "not_a_mapping",
+            ProblemKind::MissingField => "missing_field",
+            ProblemKind::UnknownField => "unknown_field",
+            ProblemKind::WrongType => "wrong_type",
+            ProblemKind::InvalidValue => "invalid_value",
+            ProblemKind::FileNameMismatch => "file_name_mismatch",
+            ProblemKind::DuplicateName => "duplicate_name",
+            ProblemKind::DuplicateEntry => "duplicate_entry",
+            ProblemKind::DanglingReference => "dangling_reference",
+            ProblemKind::WrongExtension => "wrong_extension",
+            ProblemKind::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing wrong with a catalog: where (file, record, field) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// The file, relative to the catalog root (`unit_primitives/duo_chat.yml`), or
+    /// `override:<kind>/<name>` for a problem in override configuration.
+    pub file: Option<String>,
+    /// The record's name, when known.
+    pub record: Option<String>,
+    /// The field, when the problem is about one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
+        Problem { kind, file: None, record: None, field: None, message: message.into() }
+    }
+    pub fn in_file(mut self, file: impl Into<String>) -> Problem {
+        self.file = Some(file.into());
+        self
+    }
+    pub fn for_record(mut self, record: impl Into<String>) -> Problem {
+        self.record = Some(record.into());
+        self
+    }
+    pub fn at_field(mut self, field: impl Into<String>) -> Problem {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        match (&self.record, &self.field) {
+            (Some(r), Some(field)) => write!(f, "record '{r}', field '{field}': ")?,
+            (Some(r), None) => write!(f, "record '{r}': ")?,
+            (None, Some(field)) => write!(f, "field '{field}': ")?,
+            (None, None) => {}
+        }
+        write!(f, "{} ({})", self.message, self.kind)
+    }
+}
+
+/// The core's error: a stable code, a message naming what and where, and for catalog errors the
+/// full list of problems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    problems: Vec<Problem>,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error { code, message: message.into(), problems: Vec::new() }
+    }
+
+    /// A `catalog_invalid` error listing every problem; the message summarises them all.
+    pub fn catalog_invalid(problems: Vec<Problem>) -> Error {
+        let mut message = format!(
+            "catalog is invalid: {} problem{}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+        for p in &problems {
+            message.push_str("\n  ");
+            message.push_str(&p.to_string());
+        }
+        Error { code: ErrorCode::CatalogInvalid, message, problems }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
