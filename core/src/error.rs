@@ -113,7 +113,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
-        Problem { kind, file: None, record: None, field: None, message: message.into() }
+        Problem {
+            kind,
+            file: None,
+            record: None,
+            field: None,
+            message: message.into(),
+        }
     }
     pub fn in_file(mut self, file: impl Into<String>) -> Problem {
         self.file = Some(file.into());
@@ -155,7 +161,11 @@ pub struct Error {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), problems: Vec::new() }
+        Error {
+            code,
+            message: message.into(),
+            problems: Vec::new(),
+        }
     }
 
     /// A `catalog_invalid` error listing every problem; the message summarises them all.
@@ -169,7 +179,11 @@ impl Error {
             message.push_str("\n  ");
             message.push_str(&p.to_string());
         }
-        Error { code: ErrorCode::CatalogInvalid, message, problems }
+        Error {
+            code: ErrorCode::CatalogInvalid,
+            message,
+            problems,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {

@@ -7,5 +7,5 @@
 pub mod catalog;
 pub mod error;
 
-
+pub use catalog::Catalog;
 pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};
