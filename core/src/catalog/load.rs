@@ -31,18 +31,16 @@ pub fn load_files(
             Some(name) if !overrides.is_empty() => overrides.apply(file.kind, &name, &mut mapping),
             _ => Default::default(),
         };
-        match check_record(file, &mapping, &touched) {
-            Ok(record) => {
-                let at = file.display.clone();
-                match record {
-                    AnyRecord::UnitPrimitive(r) => loaded.unit_primitives.push((at, *r)),
-                    AnyRecord::BackendService(r) => loaded.backend_services.push((at, r)),
-                    AnyRecord::AddOn(r) => loaded.add_ons.push((at, r)),
-                    AnyRecord::LicenseType(r) => loaded.license_types.push((at, r)),
-                    AnyRecord::Service(r) => loaded.services.push((at, r)),
-                }
-            }
-            Err(ps) => problems.extend(ps),
+        let (record, record_problems) = check_record(file, &mapping, &touched);
+        problems.extend(record_problems);
+        let at = file.display.clone();
+        match record {
+            Some(AnyRecord::UnitPrimitive(r)) => loaded.unit_primitives.push((at, *r)),
+            Some(AnyRecord::BackendService(r)) => loaded.backend_services.push((at, r)),
+            Some(AnyRecord::AddOn(r)) => loaded.add_ons.push((at, r)),
+            Some(AnyRecord::LicenseType(r)) => loaded.license_types.push((at, r)),
+            Some(AnyRecord::Service(r)) => loaded.services.push((at, r)),
+            None => {}
         }
     }
     problems.extend(cross_check(&loaded));

@@ -59,13 +59,14 @@ enum Checked {
     List(Vec<String>),
 }
 
-/// Checks every field of one record and builds it. `overridden` names the fields whose value came
+/// Checks every field of one record and builds it when its fields are sound; problems that do
+/// not stop the record from being built come back beside it. `overridden` names the fields whose value came
 /// from override configuration, so their problems say so.
 pub fn check_record(
     file: &SourceFile,
     mapping: &Mapping,
     overridden: &HashSet<String>,
-) -> Result<AnyRecord, Vec<Problem>> {
+) -> (Option<AnyRecord>, Vec<Problem>) {
     let kind = file.kind;
     let specs = fields_of(kind);
     let record = claimed_name(mapping).unwrap_or(file.stem()).to_owned();
@@ -125,6 +126,11 @@ pub fn check_record(
             ));
         }
     }
+    if !problems.is_empty() {
+        return (None, problems);
+    }
+    // A record in the wrong file is still a record: keep it so the cross-record rules (such as
+    // duplicate names) see it too.
     if let Some(Checked::Str(name)) = values.get("name") {
         if name != file.stem() {
             problems.push(problem(
@@ -134,10 +140,7 @@ pub fn check_record(
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(build(kind, values))
+    (Some(build(kind, values)), problems)
 }
 
 fn check_value(spec: &FieldSpec, value: &Value) -> Result<Checked, (ProblemKind, String)> {
