@@ -17,12 +17,30 @@ fn main() -> ExitCode {
         }
     };
     let now = Utc::now();
-    println!("{:<40} {:<28} {:<6} {:<40} backends", "unit primitive", "group", "access", "add-ons");
+    println!(
+        "{:<40} {:<28} {:<6} {:<40} backends",
+        "unit primitive", "group", "access", "add-ons"
+    );
     for up in catalog.unit_primitives() {
-        let add_ons: Vec<&str> = catalog.add_ons_of(up).iter().map(|a| a.name.as_str()).collect();
-        let backends: Vec<&str> = catalog.backend_services_of(up).iter().map(|b| b.name.as_str()).collect();
+        let add_ons: Vec<&str> = catalog
+            .add_ons_of(up)
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        let backends: Vec<&str> = catalog
+            .backend_services_of(up)
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
         let access = if is_free_at(up, now) { "free" } else { "paid" };
-        println!("{:<40} {:<28} {:<6} {:<40} {}", up.name, up.group, access, add_ons.join(","), backends.join(","));
+        println!(
+            "{:<40} {:<28} {:<6} {:<40} {}",
+            up.name,
+            up.group,
+            access,
+            add_ons.join(","),
+            backends.join(",")
+        );
     }
     println!(
         "\n{} unit primitives, {} services, {} backend services, {} add-ons, {} license types ({:?})",

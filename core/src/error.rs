@@ -206,3 +206,42 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_stable_strings_that_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
+            assert_eq!(ErrorCode::from_code(s), Some(*code));
+        }
+        assert_eq!(ErrorCode::from_code("nope"), None);
+        assert_eq!(ErrorCode::CatalogInvalid.to_string(), "catalog_invalid");
+    }
+
+    #[test]
+    fn problems_display_where_and_what() {
+        let p = Problem::new(ProblemKind::WrongType, "expected a list")
+            .in_file("config/unit_primitives/x.yml")
+            .for_record("x")
+            .at_field("add_ons");
+        assert_eq!(
+            p.to_string(),
+            "config/unit_primitives/x.yml: record 'x', field 'add_ons': expected a list (wrong_type)"
+        );
+        let e = Error::catalog_invalid(vec![p.clone(), Problem::new(ProblemKind::Io, "boom")]);
+        assert_eq!(e.code(), ErrorCode::CatalogInvalid);
+        assert_eq!(e.problems().len(), 2);
+        assert!(e
+            .message()
+            .starts_with("catalog is invalid: 2 problems\n  config/unit_primitives/x.yml"));
+    }
+}

@@ -19,7 +19,13 @@ fn fact_names(facts: &Value, key: &str) -> BTreeSet<String> {
         .as_sequence()
         .expect("list")
         .iter()
-        .map(|v| v.get("name").and_then(Value::as_str).or(v.as_str()).expect("name").to_owned())
+        .map(|v| {
+            v.get("name")
+                .and_then(Value::as_str)
+                .or(v.as_str())
+                .expect("name")
+                .to_owned()
+        })
         .collect()
 }
 
@@ -28,12 +34,26 @@ fn every_record_of_the_facts_is_in_the_embedded_catalog() {
     let facts = facts();
     let c = Catalog::embedded();
     let names = |k: RecordKind| -> BTreeSet<String> {
-        c.load_all()[k.dir()].as_array().expect("list").iter().map(|r| r["name"].as_str().expect("name").to_owned()).collect()
+        c.load_all()[k.dir()]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r["name"].as_str().expect("name").to_owned())
+            .collect()
     };
-    assert_eq!(names(RecordKind::UnitPrimitive), fact_names(&facts, "unit_primitives"));
-    assert_eq!(names(RecordKind::BackendService), fact_names(&facts, "backend_services"));
+    assert_eq!(
+        names(RecordKind::UnitPrimitive),
+        fact_names(&facts, "unit_primitives")
+    );
+    assert_eq!(
+        names(RecordKind::BackendService),
+        fact_names(&facts, "backend_services")
+    );
     assert_eq!(names(RecordKind::AddOn), fact_names(&facts, "add_ons"));
-    assert_eq!(names(RecordKind::LicenseType), fact_names(&facts, "license_types"));
+    assert_eq!(
+        names(RecordKind::LicenseType),
+        fact_names(&facts, "license_types")
+    );
     assert_eq!(names(RecordKind::Service), fact_names(&facts, "services"));
     for name in fact_names(&facts, "ai_gateway_referenced_unit_primitives") {
         assert!(c.unit_primitive(&name).is_some(), "{name}");
@@ -51,20 +71,42 @@ fn legacy_final_facts_are_reproduced_field_for_field() {
         let name = up["name"].as_str().expect("name");
         let ours = c.unit_primitive(name).expect(name);
         let list = |k: &str| -> Vec<String> {
-            up[k].as_sequence().map(|l| l.iter().map(|x| x.as_str().expect("str").to_owned()).collect()).unwrap_or_default()
+            up[k]
+                .as_sequence()
+                .map(|l| {
+                    l.iter()
+                        .map(|x| x.as_str().expect("str").to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         assert_eq!(ours.add_ons, list("add_ons"), "{name}.add_ons");
-        assert_eq!(ours.backend_services, list("backend_services"), "{name}.backend_services");
+        assert_eq!(
+            ours.backend_services,
+            list("backend_services"),
+            "{name}.backend_services"
+        );
         if up["license_types"].is_sequence() {
-            assert_eq!(ours.license_types, list("license_types"), "{name}.license_types");
+            assert_eq!(
+                ours.license_types,
+                list("license_types"),
+                "{name}.license_types"
+            );
         }
         // Known values (a string) are copied exactly; unknown ones are ours to infer.
         if let Some(cut_off) = up["cut_off_date"].as_str() {
-            assert_eq!(ours.cut_off_date.map(|t| t.to_rfc3339()), Some(cut_off.to_owned()), "{name}");
+            assert_eq!(
+                ours.cut_off_date.map(|t| t.to_rfc3339()),
+                Some(cut_off.to_owned()),
+                "{name}"
+            );
         }
         for (key, value) in [
             ("min_gitlab_version", &ours.min_gitlab_version),
-            ("min_gitlab_version_for_free_access", &ours.min_gitlab_version_for_free_access),
+            (
+                "min_gitlab_version_for_free_access",
+                &ours.min_gitlab_version_for_free_access,
+            ),
         ] {
             if let Some(v) = up[key].as_str() {
                 assert_eq!(value.as_ref().map(|v| v.as_str()), Some(v), "{name}.{key}");
@@ -76,13 +118,20 @@ fn legacy_final_facts_are_reproduced_field_for_field() {
 #[test]
 fn all_is_in_file_name_order_and_lookups_take_names_and_aliases() {
     let c = Catalog::embedded();
-    let names: Vec<&str> = c.unit_primitives().iter().map(|u| u.name.as_str()).collect();
+    let names: Vec<&str> = c
+        .unit_primitives()
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
     assert!(!names.is_empty());
     for up in c.unit_primitives() {
-        assert!(std::ptr::eq(c.unit_primitive(&up.name).expect("by name"), up));
+        assert!(std::ptr::eq(
+            c.unit_primitive(&up.name).expect("by name"),
+            up
+        ));
         for alias in up.aliases() {
             assert!(std::ptr::eq(c.unit_primitive(alias).expect("by alias"), up));
             // `all` has no alias duplicates.
@@ -96,7 +145,11 @@ fn all_is_in_file_name_order_and_lookups_take_names_and_aliases() {
 fn records_built_outside_the_catalog_associate_by_name_with_the_gems_rules() {
     let c = Catalog::embedded();
     let mut up = c.unit_primitive("duo_chat").expect("duo_chat").clone();
-    up.add_ons = vec!["duo_pro".into(), "no_such_add_on".into(), "duo_enterprise".into()];
+    up.add_ons = vec![
+        "duo_pro".into(),
+        "no_such_add_on".into(),
+        "duo_enterprise".into(),
+    ];
     up.backend_services = vec![];
     let add_ons: Vec<&str> = c.add_ons_of(&up).iter().map(|a| a.name.as_str()).collect();
     // Target load order, unknown names dropped.
@@ -104,8 +157,16 @@ fn records_built_outside_the_catalog_associate_by_name_with_the_gems_rules() {
     assert!(c.backend_services_of(&up).is_empty());
 
     let mut svc = c.service("duo_chat").expect("service").clone();
-    svc.unit_primitives = vec!["write_tests".into(), "analyze_ci_job_failure".into(), "ask_build".into()];
-    let ups: Vec<&str> = c.unit_primitives_of(&svc).iter().map(|u| u.name.as_str()).collect();
+    svc.unit_primitives = vec![
+        "write_tests".into(),
+        "analyze_ci_job_failure".into(),
+        "ask_build".into(),
+    ];
+    let ups: Vec<&str> = c
+        .unit_primitives_of(&svc)
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
     // Aliases are not followed.
     assert_eq!(ups, ["ask_build", "write_tests"]);
 }
@@ -115,15 +176,40 @@ fn load_all_has_the_gems_shape() {
     let all = Catalog::embedded().load_all();
     let obj = all.as_object().expect("object");
     let keys: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["add_ons", "backend_services", "license_types", "services", "unit_primitives"]));
-    let chat = obj["unit_primitives"].as_array().expect("list").iter().find(|u| u["name"] == "duo_chat").expect("duo_chat");
-    assert_eq!(chat["add_ons"], serde_json::json!(["duo_enterprise", "duo_pro"]));
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "add_ons",
+            "backend_services",
+            "license_types",
+            "services",
+            "unit_primitives"
+        ])
+    );
+    let chat = obj["unit_primitives"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|u| u["name"] == "duo_chat")
+        .expect("duo_chat");
+    assert_eq!(
+        chat["add_ons"],
+        serde_json::json!(["duo_enterprise", "duo_pro"])
+    );
     assert_eq!(chat["cut_off_date"], "2024-10-17T00:00:00+00:00");
     assert_eq!(chat["min_gitlab_version"], "16.9");
     // Only the fields the file has: no nulls, no association caches.
-    assert!(chat.as_object().expect("object").values().all(|v| !v.is_null()));
+    assert!(chat
+        .as_object()
+        .expect("object")
+        .values()
+        .all(|v| !v.is_null()));
     assert!(chat.get("alias_names").is_none());
-    assert!(chat.as_object().expect("object").keys().all(|k| !k.ends_with("_association")));
+    assert!(chat
+        .as_object()
+        .expect("object")
+        .keys()
+        .all(|k| !k.ends_with("_association")));
 }
 
 #[test]

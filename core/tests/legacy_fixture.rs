@@ -21,12 +21,15 @@ use support::*;
 
 fn facts() -> Value {
     let path = shared_dir().join("data/catalog-facts.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_yaml::from_str(&text).expect("facts parse")
 }
 
 fn seq<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    v.get(key).and_then(Value::as_sequence).unwrap_or_else(|| panic!("facts: {key} is a list"))
+    v.get(key)
+        .and_then(Value::as_sequence)
+        .unwrap_or_else(|| panic!("facts: {key} is a list"))
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -34,7 +37,14 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn names(v: &Value, key: &str) -> Vec<String> {
-    v.get(key).and_then(Value::as_sequence).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_sequence)
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn yaml_list(items: &[String]) -> String {
@@ -49,19 +59,31 @@ fn fixture_catalog(facts: &Value) -> tempfile::TempDir {
     for b in seq(facts, "backend_services") {
         let name = s(b, "name").expect("name");
         let aud = s(b, "jwt_aud").expect("jwt_aud");
-        files.push((format!("backend_services/{name}.yml"), format!("name: {name}\ndescription: x\njwt_aud: {aud}\n")));
+        files.push((
+            format!("backend_services/{name}.yml"),
+            format!("name: {name}\ndescription: x\njwt_aud: {aud}\n"),
+        ));
     }
     for a in seq(facts, "add_ons") {
         let name = s(a, "name").expect("name");
-        files.push((format!("add_ons/{name}.yml"), format!("name: {name}\ndescription: x\n")));
+        files.push((
+            format!("add_ons/{name}.yml"),
+            format!("name: {name}\ndescription: x\n"),
+        ));
     }
     for l in seq(facts, "license_types") {
         let name = s(l, "name").expect("name");
-        files.push((format!("license_types/{name}.yml"), format!("name: {name}\ndescription: x\n")));
+        files.push((
+            format!("license_types/{name}.yml"),
+            format!("name: {name}\ndescription: x\n"),
+        ));
     }
     for svc in seq(facts, "services") {
         let name = s(svc, "name").expect("name");
-        let mut text = format!("name: {name}\ndescription: x\nunit_primitives: {}\n", yaml_list(&names(svc, "unit_primitives")));
+        let mut text = format!(
+            "name: {name}\ndescription: x\nunit_primitives: {}\n",
+            yaml_list(&names(svc, "unit_primitives"))
+        );
         if let Some(basic) = s(svc, "basic_unit_primitive") {
             text.push_str(&format!("basic_unit_primitive: {basic}\n"));
         }
@@ -71,13 +93,18 @@ fn fixture_catalog(facts: &Value) -> tempfile::TempDir {
         }
         files.push((format!("services/{name}.yml"), text));
     }
-    let assumptions = facts["legacy_generator_output"]["input_assumptions"]["unit_primitive_fields"].clone();
+    let assumptions =
+        facts["legacy_generator_output"]["input_assumptions"]["unit_primitive_fields"].clone();
     for up in seq(facts, "unit_primitives") {
         if up.get("in_legacy_final").and_then(Value::as_bool) != Some(true) {
             continue;
         }
         let name = s(up, "name").expect("name");
-        let field = |key: &str| s(&assumptions[name], key).or_else(|| s(up, key)).map(str::to_owned);
+        let field = |key: &str| {
+            s(&assumptions[name], key)
+                .or_else(|| s(up, key))
+                .map(str::to_owned)
+        };
         let mut text = format!(
             "name: {name}\ndescription: x\ngroup: x\nfeature_category: x\nbackend_services: {}\nadd_ons: {}\nlicense_types: {}\n",
             yaml_list(&names(up, "backend_services")),
@@ -94,7 +121,10 @@ fn fixture_catalog(facts: &Value) -> tempfile::TempDir {
         }
         files.push((format!("unit_primitives/{name}.yml"), text));
     }
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     write_into(dir.path(), &refs);
     dir
 }
@@ -132,7 +162,8 @@ fn assert_known_keys_match(name: &str, expected: &Json, actual: &Json) {
 }
 
 fn generate(catalog: &Catalog) -> serde_json::Map<String, Json> {
-    let out = serde_json::to_value(catalog.available_services(LegacyRealm::GitlabCom)).expect("json");
+    let out =
+        serde_json::to_value(catalog.available_services(LegacyRealm::GitlabCom)).expect("json");
     match &out["services"] {
         Json::Object(m) => m.clone(),
         other => panic!("services is a mapping, got {other}"),
@@ -143,7 +174,8 @@ fn generate(catalog: &Catalog) -> serde_json::Map<String, Json> {
 fn fixture_inputs_reproduce_the_frozen_output_plus_the_current_stand_alone_entries() {
     let facts = facts();
     let dir = fixture_catalog(&facts);
-    let catalog = Catalog::load_dir(dir.path()).unwrap_or_else(|e| panic!("fixture catalog loads: {e}"));
+    let catalog =
+        Catalog::load_dir(dir.path()).unwrap_or_else(|e| panic!("fixture catalog loads: {e}"));
     let actual = generate(&catalog);
     let expected = expected_entries(&facts);
     let additional = additional_entries(&facts);
@@ -154,7 +186,9 @@ fn fixture_inputs_reproduce_the_frozen_output_plus_the_current_stand_alone_entri
         assert_eq!(actual.get(name), Some(entry), "frozen entry {name}");
     }
     for (name, entry) in &additional {
-        let got = actual.get(name).unwrap_or_else(|| panic!("stand-alone entry {name} missing"));
+        let got = actual
+            .get(name)
+            .unwrap_or_else(|| panic!("stand-alone entry {name} missing"));
         assert_known_keys_match(name, entry, got);
     }
     let want: BTreeSet<&String> = expected.keys().chain(additional.keys()).collect();
@@ -170,7 +204,9 @@ fn the_embedded_catalog_reproduces_every_frozen_entry() {
         assert_eq!(actual.get(&name), Some(&entry), "frozen entry {name}");
     }
     for (name, entry) in additional_entries(&facts) {
-        let got = actual.get(&name).unwrap_or_else(|| panic!("stand-alone entry {name} missing"));
+        let got = actual
+            .get(&name)
+            .unwrap_or_else(|| panic!("stand-alone entry {name} missing"));
         assert_known_keys_match(&name, &entry, got);
     }
 }
@@ -186,8 +222,16 @@ fn the_embedded_catalogs_only_extra_entries_are_the_unit_primitives_added_after_
         .filter(|u| u.get("in_legacy_final").and_then(Value::as_bool) == Some(false))
         .filter_map(|u| s(u, "name").map(str::to_owned))
         .collect();
-    let service_names: BTreeSet<String> = Catalog::embedded().services().iter().map(|s| s.name.clone()).collect();
-    let extra: BTreeSet<String> = actual.keys().filter(|k| !known.contains(*k)).cloned().collect();
+    let service_names: BTreeSet<String> = Catalog::embedded()
+        .services()
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let extra: BTreeSet<String> = actual
+        .keys()
+        .filter(|k| !known.contains(*k))
+        .cloned()
+        .collect();
     // (a) one stand-alone entry per later unit primitive, except those named like a service.
     let want: BTreeSet<String> = later.difference(&service_names).cloned().collect();
     assert_eq!(extra, want);
@@ -196,13 +240,22 @@ fn the_embedded_catalogs_only_extra_entries_are_the_unit_primitives_added_after_
 
 #[test]
 fn keys_are_sorted_in_byte_order() {
-    let json = serde_json::to_string(&Catalog::embedded().available_services(LegacyRealm::GitlabCom)).expect("json");
+    let json =
+        serde_json::to_string(&Catalog::embedded().available_services(LegacyRealm::GitlabCom))
+            .expect("json");
     let value: Json = serde_json::from_str(&json).expect("parse");
-    let keys: Vec<&String> = value["services"].as_object().expect("object").keys().collect();
+    let keys: Vec<&String> = value["services"]
+        .as_object()
+        .expect("object")
+        .keys()
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     assert_eq!(keys, sorted);
     // Serialised text order too (what a YAML/JSON consumer reads).
-    let positions: Vec<usize> = keys.iter().map(|k| json.find(&format!("\"{k}\":{{")).expect("key in text")).collect();
+    let positions: Vec<usize> = keys
+        .iter()
+        .map(|k| json.find(&format!("\"{k}\":{{")).expect("key in text"))
+        .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
 }

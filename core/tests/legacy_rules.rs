@@ -8,12 +8,27 @@ use serde_json::{json, Value};
 use support::*;
 
 const BACKENDS: &[(&str, &str)] = &[
-    ("backend_services/a_backend.yml", "name: a_backend\ndescription: x\njwt_aud: aud-a\n"),
-    ("backend_services/b_backend.yml", "name: b_backend\ndescription: x\njwt_aud: aud-b\n"),
-    ("add_ons/duo_enterprise.yml", "name: duo_enterprise\ndescription: x\n"),
+    (
+        "backend_services/a_backend.yml",
+        "name: a_backend\ndescription: x\njwt_aud: aud-a\n",
+    ),
+    (
+        "backend_services/b_backend.yml",
+        "name: b_backend\ndescription: x\njwt_aud: aud-b\n",
+    ),
+    (
+        "add_ons/duo_enterprise.yml",
+        "name: duo_enterprise\ndescription: x\n",
+    ),
     ("add_ons/duo_pro.yml", "name: duo_pro\ndescription: x\n"),
-    ("license_types/premium.yml", "name: premium\ndescription: x\n"),
-    ("license_types/ultimate.yml", "name: ultimate\ndescription: x\n"),
+    (
+        "license_types/premium.yml",
+        "name: premium\ndescription: x\n",
+    ),
+    (
+        "license_types/ultimate.yml",
+        "name: ultimate\ndescription: x\n",
+    ),
 ];
 
 fn up(name: &str, extra: &str) -> (String, String) {
@@ -36,7 +51,10 @@ fn generate(catalog: &Catalog, realm: &str) -> Value {
 }
 
 fn service(name: &str, body: &str) -> (String, String) {
-    (format!("services/{name}.yml"), format!("name: {name}\ndescription: x\n{body}"))
+    (
+        format!("services/{name}.yml"),
+        format!("name: {name}\ndescription: x\n{body}"),
+    )
 }
 
 const PAID: &str = "backend_services: [b_backend, a_backend]\nadd_ons: [duo_pro, duo_enterprise]\nlicense_types: [ultimate, premium]\n\
@@ -45,10 +63,18 @@ const FREE: &str = "backend_services: [b_backend]\nadd_ons: []\nlicense_types: [
 
 #[test]
 fn a_wrong_realm_gives_the_gems_exact_message() {
-    let err = Catalog::embedded().available_services_for("saas").expect_err("bad realm");
+    let err = Catalog::embedded()
+        .available_services_for("saas")
+        .expect_err("bad realm");
     assert_eq!(err.code(), ErrorCode::InvalidRealm);
-    assert_eq!(err.message(), "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed");
-    assert_eq!("self-managed".parse::<LegacyRealm>().expect("realm"), LegacyRealm::SelfManaged);
+    assert_eq!(
+        err.message(),
+        "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed"
+    );
+    assert_eq!(
+        "self-managed".parse::<LegacyRealm>().expect("realm"),
+        LegacyRealm::SelfManaged
+    );
 }
 
 #[test]
@@ -70,8 +96,14 @@ fn a_stand_alone_entry_samples_its_own_fields_and_lists_in_association_order() {
     );
     // Group order is first use, which here is add-on load order: check the serialised order.
     let text = serde_json::to_string(&c.available_services(LegacyRealm::GitlabCom)).expect("json");
-    assert!(text.find("duo_enterprise").expect("e") < text.find("duo_pro").expect("p"), "{text}");
-    assert!(text.find("\"backend\"").expect("b") < text.find("\"cut_off_date\"").expect("c"), "gem key order: {text}");
+    assert!(
+        text.find("duo_enterprise").expect("e") < text.find("duo_pro").expect("p"),
+        "{text}"
+    );
+    assert!(
+        text.find("\"backend\"").expect("b") < text.find("\"cut_off_date\"").expect("c"),
+        "gem key order: {text}"
+    );
 }
 
 #[test]
@@ -89,7 +121,10 @@ fn services_bundle_in_load_order_and_sample_the_basic_unit_primitive() {
         up("a_paid", PAID),
         up("b_free", FREE),
         // Listed out of order: the output follows load order.
-        service("svc", "unit_primitives: [b_free, a_paid]\nbasic_unit_primitive: b_free\n"),
+        service(
+            "svc",
+            "unit_primitives: [b_free, a_paid]\nbasic_unit_primitive: b_free\n",
+        ),
     ]);
     let out = generate(&c, "gitlab-com");
     assert_eq!(
@@ -104,10 +139,17 @@ fn services_bundle_in_load_order_and_sample_the_basic_unit_primitive() {
         })
     );
     // Without basic_unit_primitive the first in load order is sampled.
-    let (_d, c) = catalog(&[up("a_paid", PAID), up("b_free", FREE), service("svc", "unit_primitives: [b_free, a_paid]\n")]);
+    let (_d, c) = catalog(&[
+        up("a_paid", PAID),
+        up("b_free", FREE),
+        service("svc", "unit_primitives: [b_free, a_paid]\n"),
+    ]);
     let out = generate(&c, "gitlab-com");
     assert_eq!(out["services"]["svc"]["backend"], "aud-a");
-    assert_eq!(out["services"]["svc"]["cut_off_date"], "2024-10-17 00:00:00 UTC");
+    assert_eq!(
+        out["services"]["svc"]["cut_off_date"],
+        "2024-10-17 00:00:00 UTC"
+    );
     // Members of a service that are not service names also get stand-alone entries.
     assert!(out["services"]["a_paid"].is_object() && out["services"]["b_free"].is_object());
 }
@@ -118,14 +160,34 @@ fn realm_filtering_applies_to_services_only() {
         up("com_only_up", FREE),
         up("named_like_service", FREE),
         up("other", FREE),
-        service("com_only", "unit_primitives: [com_only_up]\ngitlab_realm: [gitlab-com]\n"),
-        service("named_like_service", "unit_primitives: [named_like_service]\ngitlab_realm: [gitlab-com]\n"),
+        service(
+            "com_only",
+            "unit_primitives: [com_only_up]\ngitlab_realm: [gitlab-com]\n",
+        ),
+        service(
+            "named_like_service",
+            "unit_primitives: [named_like_service]\ngitlab_realm: [gitlab-com]\n",
+        ),
         service("everywhere", "unit_primitives: [other]\n"),
     ]);
     let keys = |realm: &str| -> Vec<String> {
-        generate(&c, realm)["services"].as_object().expect("object").keys().cloned().collect()
+        generate(&c, realm)["services"]
+            .as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect()
     };
-    assert_eq!(keys("gitlab-com"), ["com_only", "com_only_up", "everywhere", "named_like_service", "other"]);
+    assert_eq!(
+        keys("gitlab-com"),
+        [
+            "com_only",
+            "com_only_up",
+            "everywhere",
+            "named_like_service",
+            "other"
+        ]
+    );
     // A unit primitive named like a service filtered out for the realm appears nowhere.
     assert_eq!(keys("self-managed"), ["com_only_up", "everywhere", "other"]);
 }
@@ -138,12 +200,21 @@ fn self_hosted_models_keeps_only_duo_enterprise() {
         service("self_hosted_models", "unit_primitives: [a_paid, b_free]\n"),
     ]);
     let out = generate(&c, "gitlab-com");
-    assert_eq!(out["services"]["self_hosted_models"]["bundled_with"], json!({"duo_enterprise": {"unit_primitives": ["a_paid"]}}));
+    assert_eq!(
+        out["services"]["self_hosted_models"]["bundled_with"],
+        json!({"duo_enterprise": {"unit_primitives": ["a_paid"]}})
+    );
 
     // With no duo_enterprise group at all, the gem leaves {"duo_enterprise" => nil}.
-    let (_d, c) = catalog(&[up("b_free", FREE), service("self_hosted_models", "unit_primitives: [b_free]\n")]);
+    let (_d, c) = catalog(&[
+        up("b_free", FREE),
+        service("self_hosted_models", "unit_primitives: [b_free]\n"),
+    ]);
     let out = generate(&c, "self-managed");
-    assert_eq!(out["services"]["self_hosted_models"]["bundled_with"], json!({"duo_enterprise": null}));
+    assert_eq!(
+        out["services"]["self_hosted_models"]["bundled_with"],
+        json!({"duo_enterprise": null})
+    );
 }
 
 #[test]
@@ -151,7 +222,15 @@ fn self_managed_output_of_the_embedded_catalog_has_every_realmless_service() {
     let catalog = Catalog::embedded();
     let out = generate(catalog, "self-managed");
     for svc in catalog.services() {
-        let wanted = svc.gitlab_realm.as_ref().is_none_or(|r| r.iter().any(|r| r == "self-managed"));
-        assert_eq!(out["services"].get(&svc.name).is_some(), wanted, "{}", svc.name);
+        let wanted = svc
+            .gitlab_realm
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|r| r == "self-managed"));
+        assert_eq!(
+            out["services"].get(&svc.name).is_some(),
+            wanted,
+            "{}",
+            svc.name
+        );
     }
 }

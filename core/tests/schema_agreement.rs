@@ -13,8 +13,11 @@ use serde_json::Value;
 use support::*;
 
 fn schema(kind: RecordKind) -> Value {
-    let path = repo_root().join("config/schemas").join(format!("{}.json", kind.dir()));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("read schema")).expect("schema is JSON")
+    let path = repo_root()
+        .join("config/schemas")
+        .join(format!("{}.json", kind.dir()));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("read schema"))
+        .expect("schema is JSON")
 }
 
 fn validator(kind: RecordKind) -> jsonschema::Validator {
@@ -30,11 +33,25 @@ fn yaml_to_json(text: &str) -> Value {
 fn field_table_and_schemas_list_the_same_fields() {
     for kind in RecordKind::ALL {
         let s = schema(kind);
-        let props: BTreeSet<&str> = s["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+        let props: BTreeSet<&str> = s["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .map(String::as_str)
+            .collect();
         let table: BTreeSet<&str> = fields_of(kind).iter().map(|f| f.name).collect();
         assert_eq!(props, table, "{kind}: properties");
-        let required: BTreeSet<&str> = s["required"].as_array().expect("required").iter().map(|v| v.as_str().expect("str")).collect();
-        let table_required: BTreeSet<&str> = fields_of(kind).iter().filter(|f| f.required).map(|f| f.name).collect();
+        let required: BTreeSet<&str> = s["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .map(|v| v.as_str().expect("str"))
+            .collect();
+        let table_required: BTreeSet<&str> = fields_of(kind)
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect();
         assert_eq!(required, table_required, "{kind}: required");
         assert_eq!(s["additionalProperties"], Value::Bool(false), "{kind}");
     }
@@ -66,26 +83,45 @@ fn records_breaking_a_rule_are_refused_by_both() {
     assert!(v.is_valid(&yaml_to_json(GOOD_UP)));
     let bad = [
         ("min_gitlab_version: '16.9'", "min_gitlab_version: 16.10"),
-        ("min_gitlab_version: '16.9'", "min_gitlab_version: 'sixteen'"),
-        ("cut_off_date: 2024-10-17T00:00:00+00:00", "cut_off_date: 2024-10-17"),
-        ("cut_off_date: 2024-10-17T00:00:00+00:00", "cut_off_date: 2024-10-17 00:00:00"),
+        (
+            "min_gitlab_version: '16.9'",
+            "min_gitlab_version: 'sixteen'",
+        ),
+        (
+            "cut_off_date: 2024-10-17T00:00:00+00:00",
+            "cut_off_date: 2024-10-17",
+        ),
+        (
+            "cut_off_date: 2024-10-17T00:00:00+00:00",
+            "cut_off_date: 2024-10-17 00:00:00",
+        ),
         ("feature_category: duo_chat", "feature_category: Duo-Chat"),
         ("description: Chat.", "description: ''"),
         ("description: Chat.", "description: null"),
         ("backend_services: [ai_gateway]", "backend_services: []"),
         ("add_ons: [duo_pro]", "add_ons: [duo_pro, duo_pro]"),
         ("add_ons: [duo_pro]", "add_ons: duo_pro"),
-        ("license_types: [premium]", "license_types: [premium]\ncolour: blue"),
+        (
+            "license_types: [premium]",
+            "license_types: [premium]\ncolour: blue",
+        ),
         ("group: group::duo chat\n", ""),
-        ("add_ons: [duo_pro]", "add_ons: [duo_pro]\ndocumentation_url: ftp://x"),
+        (
+            "add_ons: [duo_pro]",
+            "add_ons: [duo_pro]\ndocumentation_url: ftp://x",
+        ),
     ];
     for (from, to) in bad {
         let text = GOOD_UP.replace(from, to);
         assert_ne!(text, GOOD_UP);
         assert!(!v.is_valid(&yaml_to_json(&text)), "schema accepts: {to}");
-        let problems = problems_of(Catalog::load_dir(base_with(&[("unit_primitives/duo_chat.yml", &text)]).path()));
+        let problems = problems_of(Catalog::load_dir(
+            base_with(&[("unit_primitives/duo_chat.yml", &text)]).path(),
+        ));
         assert!(
-            problems.iter().any(|p| p.kind != ProblemKind::DanglingReference),
+            problems
+                .iter()
+                .any(|p| p.kind != ProblemKind::DanglingReference),
             "validator accepts: {to}: {problems:?}"
         );
     }
@@ -95,11 +131,32 @@ fn records_breaking_a_rule_are_refused_by_both() {
 fn service_realms_agree() {
     let v = validator(RecordKind::Service);
     let base = "name: chat\ndescription: x\nunit_primitives: [duo_chat]\n";
-    assert!(v.is_valid(&yaml_to_json(&format!("{base}gitlab_realm: [gitlab-com, self-managed]\n"))));
-    Catalog::load_dir(base_with(&[("services/chat.yml", &format!("{base}gitlab_realm: [gitlab-com]\n"))]).path()).expect("valid");
-    for bad in ["gitlab_realm: []", "gitlab_realm: [saas]", "gitlab_realm: gitlab-com", "unit_primitives: []"] {
-        let text = if bad.starts_with("unit_primitives") { base.replace("unit_primitives: [duo_chat]", bad) } else { format!("{base}{bad}\n") };
+    assert!(v.is_valid(&yaml_to_json(&format!(
+        "{base}gitlab_realm: [gitlab-com, self-managed]\n"
+    ))));
+    Catalog::load_dir(
+        base_with(&[(
+            "services/chat.yml",
+            &format!("{base}gitlab_realm: [gitlab-com]\n"),
+        )])
+        .path(),
+    )
+    .expect("valid");
+    for bad in [
+        "gitlab_realm: []",
+        "gitlab_realm: [saas]",
+        "gitlab_realm: gitlab-com",
+        "unit_primitives: []",
+    ] {
+        let text = if bad.starts_with("unit_primitives") {
+            base.replace("unit_primitives: [duo_chat]", bad)
+        } else {
+            format!("{base}{bad}\n")
+        };
         assert!(!v.is_valid(&yaml_to_json(&text)), "schema accepts {bad}");
-        assert!(Catalog::load_dir(base_with(&[("services/chat.yml", &text)]).path()).is_err(), "validator accepts {bad}");
+        assert!(
+            Catalog::load_dir(base_with(&[("services/chat.yml", &text)]).path()).is_err(),
+            "validator accepts {bad}"
+        );
     }
 }

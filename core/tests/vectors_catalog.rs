@@ -12,7 +12,8 @@ use support::*;
 
 fn vectors() -> Value {
     let path = repo_root().join("tests/vectors/catalog.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("read catalog.json")).expect("parse catalog.json")
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("read catalog.json"))
+        .expect("parse catalog.json")
 }
 
 struct Catalogs {
@@ -22,7 +23,10 @@ struct Catalogs {
 
 impl Catalogs {
     fn get(&mut self, name: &Value) -> &Result<Catalog, Error> {
-        let key = name.as_str().map(str::to_owned).unwrap_or_else(|| "<missing>".into());
+        let key = name
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| "<missing>".into());
         let specs = &self.specs;
         &self
             .loaded
@@ -35,9 +39,13 @@ impl Catalogs {
                     (Some(dir), Catalog::load_dir(missing))
                 }
                 name => {
-                    let files = specs[name]["files"].as_object().unwrap_or_else(|| panic!("catalog {name}"));
-                    let list: Vec<(&str, &str)> =
-                        files.iter().map(|(p, t)| (p.as_str(), t.as_str().expect("text"))).collect();
+                    let files = specs[name]["files"]
+                        .as_object()
+                        .unwrap_or_else(|| panic!("catalog {name}"));
+                    let list: Vec<(&str, &str)> = files
+                        .iter()
+                        .map(|(p, t)| (p.as_str(), t.as_str().expect("text")))
+                        .collect();
                     let dir = write_catalog(&list);
                     let loaded = Catalog::load_dir(dir.path());
                     (Some(dir), loaded)
@@ -66,8 +74,12 @@ fn lookup(c: &Catalog, kind: RecordKind, name: &str) -> Option<String> {
 }
 
 fn request(v: &Value) -> EntitlementRequest {
-    let add_ons: Vec<String> =
-        v["add_ons"].as_array().expect("add_ons").iter().map(|a| a.as_str().expect("str").to_owned()).collect();
+    let add_ons: Vec<String> = v["add_ons"]
+        .as_array()
+        .expect("add_ons")
+        .iter()
+        .map(|a| a.as_str().expect("str").to_owned())
+        .collect();
     let at: DateTime<Utc> = v["at"].as_str().expect("at").parse().expect("at parses");
     let mut r = EntitlementRequest::with_add_ons(add_ons).at(at);
     r.license_type = v["license_type"].as_str().map(str::to_owned);
@@ -78,7 +90,10 @@ fn request(v: &Value) -> EntitlementRequest {
 fn run(case: &Value, catalogs: &mut Catalogs) -> Result<Value, Error> {
     let op = case["op"].as_str().expect("op");
     if op == "load" {
-        return catalogs.get(&case["catalog"]).clone().map(|_| json!("loaded"));
+        return catalogs
+            .get(&case["catalog"])
+            .clone()
+            .map(|_| json!("loaded"));
     }
     let c = match catalogs.get(&case["catalog"]) {
         Ok(c) => c.clone(),
@@ -95,25 +110,47 @@ fn run(case: &Value, catalogs: &mut Catalogs) -> Result<Value, Error> {
         },
         "associations" => {
             let name = case["name"].as_str().expect("name");
-            match (kind(case), case["association"].as_str().expect("association")) {
+            match (
+                kind(case),
+                case["association"].as_str().expect("association"),
+            ) {
                 (RecordKind::UnitPrimitive, assoc) => {
                     let up = c.unit_primitive(name).expect("unit primitive");
                     match assoc {
-                        "backend_services" => json!(c.backend_services_of(up).iter().map(|r| &r.name).collect::<Vec<_>>()),
-                        "add_ons" => json!(c.add_ons_of(up).iter().map(|r| &r.name).collect::<Vec<_>>()),
-                        "license_types" => json!(c.license_types_of(up).iter().map(|r| &r.name).collect::<Vec<_>>()),
+                        "backend_services" => json!(c
+                            .backend_services_of(up)
+                            .iter()
+                            .map(|r| &r.name)
+                            .collect::<Vec<_>>()),
+                        "add_ons" => {
+                            json!(c.add_ons_of(up).iter().map(|r| &r.name).collect::<Vec<_>>())
+                        }
+                        "license_types" => json!(c
+                            .license_types_of(up)
+                            .iter()
+                            .map(|r| &r.name)
+                            .collect::<Vec<_>>()),
                         other => panic!("association {other}"),
                     }
                 }
                 (RecordKind::Service, "unit_primitives") => {
                     let svc = c.service(name).expect("service");
-                    json!(c.unit_primitives_of(svc).iter().map(|r| &r.name).collect::<Vec<_>>())
+                    json!(c
+                        .unit_primitives_of(svc)
+                        .iter()
+                        .map(|r| &r.name)
+                        .collect::<Vec<_>>())
                 }
                 other => panic!("association {other:?}"),
             }
         }
-        "entitlements" | "entitlements_includes" => serde_json::to_value(c.entitlements(&request(&case["request"]))?).expect("json"),
-        "legacy" => serde_json::to_value(c.available_services_for(case["realm"].as_str().expect("realm"))?).expect("json"),
+        "entitlements" | "entitlements_includes" => {
+            serde_json::to_value(c.entitlements(&request(&case["request"]))?).expect("json")
+        }
+        "legacy" => {
+            serde_json::to_value(c.available_services_for(case["realm"].as_str().expect("realm"))?)
+                .expect("json")
+        }
         other => panic!("unknown op {other}"),
     })
 }
@@ -124,11 +161,19 @@ fn check_error(id: &str, want: &Value, err: &Error) {
         assert_eq!(err.message(), message, "{id}");
     }
     if let Some(problems) = want.get("problems").and_then(Value::as_array) {
-        assert_eq!(err.problems().len(), problems.len(), "{id}: {:#?}", err.problems());
+        assert_eq!(
+            err.problems().len(),
+            problems.len(),
+            "{id}: {:#?}",
+            err.problems()
+        );
         for p in problems {
             let found = err.problems().iter().any(|got| {
                 got.kind.as_str() == p["kind"]
-                    && got.file.as_deref().is_some_and(|f| f.ends_with(p["file"].as_str().expect("file")))
+                    && got
+                        .file
+                        .as_deref()
+                        .is_some_and(|f| f.ends_with(p["file"].as_str().expect("file")))
                     && got.record.as_deref() == p["record"].as_str()
                     && got.field.as_deref() == p["field"].as_str()
             });
@@ -154,7 +199,10 @@ fn includes(id: &str, want: &Value, got: &Value) {
 fn every_catalog_vector_gives_its_expected_result() {
     let v = vectors();
     assert_eq!(v["format"], 1);
-    let mut catalogs = Catalogs { specs: v["catalogs"].clone(), loaded: HashMap::new() };
+    let mut catalogs = Catalogs {
+        specs: v["catalogs"].clone(),
+        loaded: HashMap::new(),
+    };
     let cases = v["cases"].as_array().expect("cases");
     assert!(cases.len() > 50);
     for case in cases {
@@ -163,7 +211,9 @@ fn every_catalog_vector_gives_its_expected_result() {
             (Err(e), Some(want)) => check_error(id, want, &e),
             (Err(e), None) => panic!("{id}: unexpected error {e}"),
             (Ok(got), Some(want)) => panic!("{id}: expected error {want}, got {got}"),
-            (Ok(got), None) if case["op"] == "entitlements_includes" => includes(id, &case["expect"], &got),
+            (Ok(got), None) if case["op"] == "entitlements_includes" => {
+                includes(id, &case["expect"], &got)
+            }
             (Ok(got), None) => assert_eq!(got, case["expect"], "{id}"),
         }
     }

@@ -97,3 +97,42 @@ impl serde::Serialize for Version {
         s.serialize_str(&self.text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Version;
+
+    #[test]
+    fn catalog_versions_are_strict_major_minor() {
+        let v = Version::parse_catalog("16.10").expect("valid");
+        assert_eq!((v.major(), v.minor(), v.as_str()), (16, 10, "16.10"));
+        for bad in [
+            "16", "16.", ".9", "16.9.1", "v16.9", "16.x", "", "16 .9", "+16.9",
+        ] {
+            assert!(Version::parse_catalog(bad).is_none(), "{bad}");
+        }
+        // Numeric, not textual: 16.10 is after 16.9.
+        assert!(v.numeric() > Version::parse_catalog("16.9").expect("valid").numeric());
+    }
+
+    #[test]
+    fn gitlab_versions_take_patch_and_suffix() {
+        for (text, want) in [
+            ("17.5", (17, 5)),
+            ("17.5.1", (17, 5)),
+            ("17.5.1-ee", (17, 5)),
+            ("18.0.0+build", (18, 0)),
+        ] {
+            assert_eq!(
+                Version::parse_gitlab(text).expect(text).numeric(),
+                want,
+                "{text}"
+            );
+        }
+        for bad in ["seventeen", "17", "17.x", "17.5.1.2", "", "-ee", "17.5.x"] {
+            let err = Version::parse_gitlab(bad).expect_err(bad);
+            assert_eq!(err.code().as_str(), "invalid_argument");
+            assert!(err.message().contains(&format!("'{bad}'")), "{err}");
+        }
+    }
+}

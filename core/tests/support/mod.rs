@@ -39,14 +39,22 @@ pub fn write_into(root: &Path, files: &[(&str, &str)]) {
 
 /// The base catalog with some files replaced or added (same relative path replaces).
 pub fn base_with(changes: &[(&str, &str)]) -> TempDir {
-    let mut files: Vec<(&str, &str)> = BASE.iter().filter(|(p, _)| !changes.iter().any(|(c, _)| c == p)).copied().collect();
+    let mut files: Vec<(&str, &str)> = BASE
+        .iter()
+        .filter(|(p, _)| !changes.iter().any(|(c, _)| c == p))
+        .copied()
+        .collect();
     files.extend_from_slice(changes);
     write_catalog(&files)
 }
 
 /// The base catalog without the listed files.
 pub fn base_without(removed: &[&str]) -> TempDir {
-    let files: Vec<(&str, &str)> = BASE.iter().filter(|(p, _)| !removed.contains(p)).copied().collect();
+    let files: Vec<(&str, &str)> = BASE
+        .iter()
+        .filter(|(p, _)| !removed.contains(p))
+        .copied()
+        .collect();
     write_catalog(&files)
 }
 
@@ -71,10 +79,17 @@ pub fn expect_problem<'a>(
     field: Option<&str>,
 ) -> &'a Problem {
     let found: Vec<&Problem> = problems.iter().filter(|p| p.kind == kind).collect();
-    assert_eq!(found.len(), 1, "expected one {kind} problem in {problems:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {kind} problem in {problems:#?}"
+    );
     let p = found[0];
     let file = p.file.as_deref().unwrap_or("");
-    assert!(file.ends_with(file_suffix), "file {file} should end with {file_suffix}: {p:?}");
+    assert!(
+        file.ends_with(file_suffix),
+        "file {file} should end with {file_suffix}: {p:?}"
+    );
     assert_eq!(p.record.as_deref(), record, "{p:?}");
     assert_eq!(p.field.as_deref(), field, "{p:?}");
     p
@@ -88,5 +103,7 @@ pub fn repo_root() -> PathBuf {
 /// `../shared` beside the repository (CI and developers have it there), or
 /// `CLOUD_CONNECTOR_SHARED_DIR`.
 pub fn shared_dir() -> PathBuf {
-    std::env::var_os("CLOUD_CONNECTOR_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("..").join("shared"))
+    std::env::var_os("CLOUD_CONNECTOR_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("..").join("shared"))
 }
