@@ -22,7 +22,7 @@ clippy:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 rust-test:
-	$(CARGO) test --workspace --locked
+	$(CARGO) test --workspace --locked --no-fail-fast
 
 # tests/vectors/catalog.json must be exactly what its generator writes.
 vectors-check:

@@ -10,8 +10,7 @@ use serde_yaml::Value;
 use support::*;
 
 fn facts() -> Value {
-    let path = shared_dir().join("data/catalog-facts.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("read facts")).expect("parse facts")
+    serde_yaml::from_str(&read_shared("data/catalog-facts.yaml")).expect("parse facts")
 }
 
 fn fact_names(facts: &Value, key: &str) -> BTreeSet<String> {
