@@ -20,10 +20,7 @@ use serde_yaml::Value;
 use support::*;
 
 fn facts() -> Value {
-    let path = shared_dir().join("data/catalog-facts.yaml");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("facts parse")
+    serde_yaml::from_str(&read_shared("data/catalog-facts.yaml")).expect("facts parse")
 }
 
 fn seq<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {

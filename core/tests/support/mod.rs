@@ -107,3 +107,16 @@ pub fn shared_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("..").join("shared"))
 }
+
+/// Reads a file of `../shared` with a message that says where it looked and how to point
+/// elsewhere.
+pub fn read_shared(rel: &str) -> String {
+    let path = shared_dir().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): these tests need the project's shared/ directory beside the \
+             repository, or CLOUD_CONNECTOR_SHARED_DIR pointing at it",
+            path.display()
+        )
+    })
+}
