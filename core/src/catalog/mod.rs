@@ -6,6 +6,7 @@ mod cross_check;
 mod embedded;
 pub mod entitlements;
 pub mod fields;
+pub mod filter;
 pub mod kind;
 pub mod legacy;
 mod load;
@@ -19,6 +20,7 @@ pub mod version;
 use std::path::Path;
 
 pub use entitlements::{EntitlementRequest, Entitlements};
+pub use filter::{Access, UnitPrimitiveFilter};
 pub use kind::RecordKind;
 pub use legacy::{AvailableServices, LegacyEntry, LegacyRealm};
 pub use model::{AddOn, BackendService, LicenseType, Record, Service, UnitPrimitive};
