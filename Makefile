@@ -34,9 +34,10 @@ vectors-check:
 catalog-build-check:
 	@bash tests/build_rejects_invalid_catalog.sh
 
-# Until the CLI's `serve` lands, `make serve` validates and lists the embedded catalog.
+# Until `cloud-connector serve` lands (issue 7), `make serve` prints the unit primitive directory
+# of the embedded catalog (or of CLOUD_CONNECTOR_CONFIG_DIR) with the CLI.
 serve:
-	$(CARGO) run --release --locked -p cloud-connector --example catalog
+	$(CARGO) run --release --locked -p cloud-connector-cli -- catalog list
 
 bench:
 	@echo "No benchmarks yet (see issues 3-8)."

@@ -59,8 +59,8 @@ enum Checked {
     List(Vec<String>),
 }
 
-/// Checks every field of one record and builds it when its fields are sound; problems that do
-/// not stop the record from being built come back beside it. `overridden` names the fields whose value came
+/// Checks every field of one record and builds it from the sound fields; the problems come back
+/// beside it. `overridden` names the fields whose value came
 /// from override configuration, so their problems say so.
 pub fn check_record(
     file: &SourceFile,
@@ -126,11 +126,12 @@ pub fn check_record(
             ));
         }
     }
-    if !problems.is_empty() {
+    // Without a sound name there is nothing to refer to. Otherwise the record is built from its
+    // sound fields (a bad field reads as absent) so the cross-record rules still check them and
+    // one pass reports every problem; the load fails anyway while any problem remains.
+    if !values.contains_key("name") {
         return (None, problems);
     }
-    // A record in the wrong file is still a record: keep it so the cross-record rules (such as
-    // duplicate names) see it too.
     if let Some(Checked::Str(name)) = values.get("name") {
         if name != file.stem() {
             problems.push(problem(
@@ -355,7 +356,7 @@ fn build(kind: RecordKind, mut v: HashMap<&'static str, Checked>) -> AnyRecord {
         Some(Checked::Str(s)) => Some(s),
         _ => None,
     };
-    // Required fields were checked above; `unwrap_or_default` is never reached for them.
+    // A missing required field was reported above; its default only stands in for cross-checks.
     match kind {
         RecordKind::AddOn => AnyRecord::AddOn(AddOn {
             name: s("name").unwrap_or_default(),

@@ -1,0 +1,52 @@
+//! `cloud-connector`: the catalog, keys and tokens from the command line, and `serve`.
+
+mod catalog_cmd;
+mod failure;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cloud-connector",
+    version,
+    about = "GitLab Cloud Connector catalog and tokens"
+)]
+struct Cli {
+    /// Catalog directory to use instead of the embedded catalog.
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUD_CONNECTOR_CONFIG_DIR",
+        value_name = "DIR"
+    )]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Inspect and check the unit primitive catalog.
+    #[command(subcommand)]
+    Catalog(catalog_cmd::CatalogCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Catalog(cmd) => catalog_cmd::run(cmd, cli.config.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// What every command returns: an exit code, or a failure to report.
+pub type Outcome = Result<ExitCode, Failure>;
