@@ -7,9 +7,9 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
-.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check bench
+.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test bench
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check
+test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test
 	@echo "make test: every suite passed"
 
 deps:
@@ -33,6 +33,27 @@ vectors-check:
 # An invalid catalog must fail the build with the validator's message.
 catalog-build-check:
 	@bash tests/build_rejects_invalid_catalog.sh
+
+# Python: one virtualenv (.venv), the package built once as an abi3 wheel through PEP 517 (what
+# `pip install ./bindings-python` does) into target/wheels, then lint, types and pytest.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WHEELS := target/wheels
+
+$(PY):
+	python3 -m venv $(VENV)
+
+python-test: $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
+	rm -f $(WHEELS)/gitlab_cloud_connector-*.whl
+	$(PY) -m pip wheel -q --no-deps -w $(WHEELS) ./bindings-python
+	@ls $(WHEELS)/gitlab_cloud_connector-*-cp39-abi3-*.whl >/dev/null || { echo "python-test: no cp39-abi3 wheel was built" >&2; exit 1; }
+	$(PY) -m pip install -q --force-reinstall --no-deps $(WHEELS)/gitlab_cloud_connector-*.whl
+	$(VENV)/bin/ruff check bindings-python
+	$(VENV)/bin/ruff format --check bindings-python
+	cd bindings-python && ../$(VENV)/bin/mypy --strict python/gitlab_cloud_connector tests/typing_usage.py
+	cd bindings-python && ../$(PY) -m pytest -q -p no:cacheprovider tests
 
 # Until `cloud-connector serve` lands (issue 7), `make serve` prints the unit primitive directory
 # of the embedded catalog (or of CLOUD_CONNECTOR_CONFIG_DIR) with the CLI.

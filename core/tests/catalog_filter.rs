@@ -124,3 +124,30 @@ fn groups_and_feature_categories_are_distinct_and_sorted() {
     let cats = Catalog::embedded().feature_categories();
     assert!(cats.windows(2).all(|w| w[0] < w[1]) && cats.contains(&"duo_chat"));
 }
+
+#[test]
+fn enum_values_cover_names_aliases_and_legacy_categories() {
+    let c = Catalog::embedded();
+    let ups = c.unit_primitive_enum_values();
+    assert!(ups.windows(2).all(|w| w[0] < w[1]));
+    assert!(ups.contains(&"duo_chat") && ups.contains(&"analyze_ci_job_failure"));
+    assert_eq!(
+        ups.len(),
+        c.unit_primitives().len()
+            + c.unit_primitives()
+                .iter()
+                .map(|u| u.aliases().len())
+                .sum::<usize>()
+    );
+    let cats = c.feature_category_enum_values();
+    for legacy in cloud_connector::catalog::compat::LEGACY_FEATURE_CATEGORIES {
+        assert!(cats.contains(legacy), "{legacy}");
+    }
+    for up in c.unit_primitives() {
+        assert!(
+            cats.contains(&up.feature_category.as_str()),
+            "{}",
+            up.feature_category
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! embedded `config/` or a directory (`load`, `source`, `record_check`, `cross_check`),
 //! overrides, associations (`store`), the legacy generator (`legacy`) and entitlements.
 
+pub mod compat;
 mod cross_check;
 mod embedded;
 pub mod entitlements;

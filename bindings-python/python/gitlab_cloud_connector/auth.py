@@ -1,0 +1,12 @@
+"""Header and authentication constants (the values the AI gateway and DWS compare against)."""
+
+AUTH_HEADER = "Authorization"
+AUTH_TYPE_HEADER = "X-Gitlab-Authentication-Type"
+PREFIX_BEARER_HEADER = "bearer"
+OIDC_AUTH = "oidc"
+X_GITLAB_GLOBAL_USER_ID_HEADER = "X-Gitlab-Global-User-Id"
+X_GITLAB_REALM_HEADER = "X-Gitlab-Realm"
+X_GITLAB_INSTANCE_ID_HEADER = "X-Gitlab-Instance-Id"
+X_GITLAB_HOST_NAME_HEADER = "X-Gitlab-Host-Name"
+X_GITLAB_VERSION_HEADER = "X-Gitlab-Version"
+X_GITLAB_DUO_SEAT_COUNT_HEADER = "X-Gitlab-Duo-Seat-Count"

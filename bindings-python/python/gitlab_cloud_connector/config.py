@@ -1,0 +1,31 @@
+"""``CloudConnectorConfig``: the service name, from ``CLOUD_CONNECTOR_SERVICE_NAME`` (read from
+``os.environ`` on every access, so tests that patch it see the change) or ``set_service_name``."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar, Optional
+
+from .errors import NoServiceNameError
+
+SERVICE_NAME_ENV = "CLOUD_CONNECTOR_SERVICE_NAME"
+NO_SERVICE_NAME_MESSAGE = (
+    "Either CLOUD_CONNECTOR_SERVICE_NAME environment variable should be set or "
+    "CloudConnectorConfig.set_service_name should be configured."
+)
+
+
+class CloudConnectorConfig:
+    _service_name: ClassVar[Optional[str]] = None
+
+    @classmethod
+    def set_service_name(cls, name: Optional[str]) -> None:
+        # Stored on this class, not a subclass: the value is process-wide.
+        CloudConnectorConfig._service_name = name
+
+    @property
+    def service_name(self) -> str:
+        name = os.environ.get(SERVICE_NAME_ENV) or CloudConnectorConfig._service_name
+        if not name:
+            raise NoServiceNameError(NO_SERVICE_NAME_MESSAGE)
+        return name

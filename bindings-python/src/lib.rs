@@ -1,0 +1,21 @@
+//! The native half of `gitlab_cloud_connector`: type conversion and error mapping over the core.
+//! Every rule lives in the core; the Python modules add the package's public shapes.
+
+mod catalog;
+mod convert;
+mod errors;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add(
+        "ERROR_CODES",
+        cloud_connector::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    catalog::register(m)?;
+    Ok(())
+}
