@@ -15,7 +15,7 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
 fn push_unsigned_integer(out: &mut Vec<u8>, value: &[u8]) {
     let start = value.iter().take_while(|b| **b == 0).count();
     let value = &value[start..];
-    let pad = value.first().is_none_or(|b| b & 0x80 != 0);
+    let pad = value.first().map_or(true, |b| b & 0x80 != 0);
     out.push(0x02);
     push_len(out, value.len() + usize::from(pad));
     if pad {

@@ -86,7 +86,7 @@ impl VerifyingKey {
             )));
         }
         // e = 1 (or even) makes "signatures" trivial to forge; aws-lc only rejects some of these.
-        if e.len() > 8 || e.last().is_none_or(|b| b & 1 == 0) || e == [1] {
+        if e.len() > 8 || e.last().map_or(true, |b| b & 1 == 0) || e == [1] {
             return Err(key_err(
                 "RSA public exponent is not an odd number greater than 1",
             ));
@@ -203,7 +203,7 @@ impl VerifyingKey {
     /// Whether this key may verify a token signed with `alg`: the key type fits, and a JWK `alg`
     /// member, when present, is that algorithm.
     pub fn accepts(&self, alg: Algorithm) -> bool {
-        self.supports(alg) && self.alg.is_none_or(|a| a == alg)
+        self.supports(alg) && self.alg.map_or(true, |a| a == alg)
     }
 
     /// Verifies `signature` over `message`. False for a key that does not accept `alg`.

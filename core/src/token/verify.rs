@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorCode, Result};
 /// A token whose signature (unless bypassed) and claims passed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedToken {
-    pub header: Map<String, Value>,
+    pub header: Arc<Map<String, Value>>,
     pub claims: Arc<Map<String, Value>>,
 }
 
@@ -61,7 +61,7 @@ pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<Ve
     }
     validate_claims(&jws.claims, v, now)?;
     Ok(VerifiedToken {
-        header: jws.header,
+        header: Arc::new(jws.header),
         claims: Arc::new(jws.claims),
     })
 }
