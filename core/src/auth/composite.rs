@@ -328,7 +328,7 @@ impl CompositeProvider {
                 };
             }
         }
-        let (jws, alg) = token::parse_checked(token, &v)?;
+        let (jws, claims, alg) = token::parse_checked(token, &v)?;
         if v.verify_signature {
             let alg = alg
                 .ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
@@ -349,18 +349,18 @@ impl CompositeProvider {
             if let Some(e) = token::signature_error(m, kid) {
                 return Err(e);
             }
-            validate_claims(&jws.claims, &v, now)?;
+            validate_claims(&claims, &v, now)?;
             let verified = VerifiedToken {
                 header: Arc::new(jws.header),
-                claims: Arc::new(jws.claims),
+                claims: Arc::new(claims),
             };
             lock(&self.inner.cache).insert(token, verified.clone(), generation);
             return Ok(verified);
         }
-        validate_claims(&jws.claims, &v, now)?;
+        validate_claims(&claims, &v, now)?;
         Ok(VerifiedToken {
             header: Arc::new(jws.header),
-            claims: Arc::new(jws.claims),
+            claims: Arc::new(claims),
         })
     }
 }

@@ -91,6 +91,9 @@ impl VerifyingKey {
                 "RSA public exponent is not an odd number greater than 1",
             ));
         }
+        if super::roca::has_fingerprint(&n) {
+            return Err(key_err("RSA key has the ROCA (CVE-2017-15361) fingerprint"));
+        }
         let der = der::rsa_public_key(&n, &e);
         let parse = |alg: &'static dyn VerificationAlgorithm| {
             ParsedPublicKey::new(alg, &der).map_err(|e| key_err(format!("RSA key rejected: {e}")))

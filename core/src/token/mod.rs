@@ -13,6 +13,7 @@ mod key;
 mod key_ring;
 mod key_set;
 pub mod pem;
+mod roca;
 mod signing_key;
 mod thumbprint;
 mod validation;
@@ -29,7 +30,7 @@ pub use key_ring::KeyRing;
 pub use key_set::{KeyMatch, KeySet};
 pub use signing_key::{verifying_key_from_pem, SigningKey};
 pub use validation::{validate_claims, Validation};
-pub use verify::{now, verify, VerifiedToken};
+pub use verify::{now, verify, verify_jws, VerifiedToken};
 
 pub(crate) use verify::{parse_checked, signature_error};
 
@@ -45,3 +46,6 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod wycheproof;

@@ -40,16 +40,38 @@ pub(crate) fn signature_error(m: KeyMatch, kid: Option<&str>) -> Option<Error> {
 pub(crate) fn parse_checked<'t>(
     token: &'t str,
     v: &Validation,
-) -> Result<(Jws<'t>, Option<Algorithm>)> {
+) -> Result<(Jws<'t>, Map<String, Value>, Option<Algorithm>)> {
     let jws = jws::parse(token, v.max_token_size)?;
+    let claims = jws.claims()?;
     let alg = jws.algorithm(&v.algorithms, v.verify_signature)?;
     jws.kid()?;
-    Ok((jws, alg))
+    Ok((jws, claims, alg))
+}
+
+/// Verifies only the JWS layer (header policy, key selection, signature) and returns the
+/// payload bytes, which need not be JSON. For generic JWS use and conformance suites; tokens
+/// go through [`verify`].
+pub fn verify_jws(
+    token: &str,
+    keys: &KeySet,
+    algorithms: &[Algorithm],
+    max_size: usize,
+) -> Result<Vec<u8>> {
+    let jws = jws::parse(token, max_size)?;
+    let alg = jws
+        .algorithm(algorithms, true)?
+        .ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
+    let kid = jws.kid()?;
+    let m = keys.check(kid, alg, jws.signing_input.as_bytes(), &jws.signature, true);
+    match signature_error(m, kid) {
+        Some(e) => Err(e),
+        None => Ok(jws.payload),
+    }
 }
 
 /// Verifies `token` against `keys` at `now` (Unix seconds).
 pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<VerifiedToken> {
-    let (jws, alg) = parse_checked(token, v)?;
+    let (jws, claims, alg) = parse_checked(token, v)?;
     if v.verify_signature {
         let alg =
             alg.ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
@@ -59,10 +81,10 @@ pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<Ve
             return Err(e);
         }
     }
-    validate_claims(&jws.claims, v, now)?;
+    validate_claims(&claims, v, now)?;
     Ok(VerifiedToken {
         header: Arc::new(jws.header),
-        claims: Arc::new(jws.claims),
+        claims: Arc::new(claims),
     })
 }
 
