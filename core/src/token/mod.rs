@@ -48,4 +48,6 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 pub(crate) mod tests;
 
 #[cfg(test)]
+mod vectors;
+#[cfg(test)]
 mod wycheproof;
