@@ -1,5 +1,5 @@
 //! The blocking HTTP client for discovery and JWKS fetches. Custom CAs come from
-//! `REQUESTS_CA_BUNDLE`, then `SSL_CERT_FILE` (replacing the built-in roots, as `requests`
+//! `REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`, then `SSL_CERT_FILE` (replacing the built-in roots, as `requests`
 //! does); proxies from the usual environment variables.
 
 use std::path::PathBuf;
@@ -19,7 +19,8 @@ const MAX_BODY: u64 = 1024 * 1024;
 pub struct HttpConfig {
     /// Whole-request timeout (connect, send, receive).
     pub timeout: Duration,
-    /// A PEM bundle of root certificates; `None` reads `REQUESTS_CA_BUNDLE` then `SSL_CERT_FILE`.
+    /// A PEM bundle of root certificates; `None` reads `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, then
+    /// `SSL_CERT_FILE`.
     pub ca_bundle: Option<PathBuf>,
 }
 
@@ -38,7 +39,7 @@ fn fetch_err(message: impl Into<String>) -> Error {
 
 fn ca_bundle(config: &HttpConfig) -> Option<PathBuf> {
     config.ca_bundle.clone().or_else(|| {
-        ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+        ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]
             .iter()
             .find_map(|v| {
                 std::env::var_os(v)

@@ -70,54 +70,10 @@ impl KeySource for LocalAuthProvider {
     }
 }
 
-/// A fixed JWKS from a file or a string: for air-gapped sites; never touches the network.
-#[derive(Debug)]
-pub struct StaticJwksProvider {
-    name: String,
-    keys: KeySet,
-}
-
-impl StaticJwksProvider {
-    /// Parses the JWKS now; a document of the wrong shape is an error, bad keys are logged and
-    /// skipped.
-    pub fn from_json(name: impl Into<String>, json: &str) -> Result<StaticJwksProvider> {
-        let (keys, skipped) = KeySet::from_jwks_str(json)?;
-        let name = name.into();
-        for e in skipped {
-            log::error!(target: "cloud_connector", "{name}: {e}");
-        }
-        Ok(StaticJwksProvider { name, keys })
-    }
-
-    pub fn from_file(
-        name: impl Into<String>,
-        path: &std::path::Path,
-    ) -> Result<StaticJwksProvider> {
-        let json = std::fs::read_to_string(path).map_err(|e| {
-            crate::Error::new(
-                crate::ErrorCode::JwksInvalid,
-                format!("cannot read JWKS file {}: {e}", path.display()),
-            )
-        })?;
-        StaticJwksProvider::from_json(name, &json)
-    }
-}
-
-impl KeySource for StaticJwksProvider {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn load(&self) -> Result<KeySet> {
-        Ok(self.keys.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::token::tests::{RSA_A, RSA_A_PUB, RSA_B};
-    use crate::ErrorCode;
 
     #[test]
     fn kids_and_order() {
@@ -146,21 +102,5 @@ mod tests {
             .load()
             .unwrap()
             .is_empty());
-    }
-
-    #[test]
-    fn static_jwks() {
-        assert_eq!(
-            StaticJwksProvider::from_json("f", "nope")
-                .unwrap_err()
-                .code(),
-            ErrorCode::JwksInvalid
-        );
-        let missing =
-            StaticJwksProvider::from_file("f", std::path::Path::new("/nonexistent/jwks.json"));
-        assert_eq!(missing.unwrap_err().code(), ErrorCode::JwksInvalid);
-        let p =
-            StaticJwksProvider::from_json("f", r#"{"keys": [{"kty": "oct", "k": "AA"}]}"#).unwrap();
-        assert!(p.load().unwrap().is_empty());
     }
 }

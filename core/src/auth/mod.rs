@@ -9,6 +9,7 @@ mod local;
 mod oidc;
 mod service_name;
 mod source;
+mod static_jwks;
 mod token_cache;
 mod user;
 
@@ -24,8 +25,9 @@ pub use authenticate::{
 pub use composite::{AuthProvider, CompositeConfig, CompositeProvider, NO_KEYS_MESSAGE};
 pub use headers::*;
 pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};
-pub use local::{LocalAuthProvider, StaticJwksProvider};
+pub use local::LocalAuthProvider;
 pub use oidc::OidcProvider;
 pub use service_name::{service_name, set_service_name, NO_SERVICE_NAME_MESSAGE, SERVICE_NAME_ENV};
 pub use source::KeySource;
+pub use static_jwks::StaticJwksProvider;
 pub use user::{CloudConnectorUser, UnitPrimitiveNames, UserClaims};

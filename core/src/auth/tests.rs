@@ -622,3 +622,18 @@ fn end_to_end_user_token_through_local_provider() {
     assert_eq!(user.issuer, "gitlab-rails");
     assert_eq!(user.extra.unwrap()["gitlab_root_namespace_id"], "123");
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CompositeProvider>();
+    check::<LocalAuthProvider>();
+    check::<OidcProvider>();
+    check::<StaticJwksProvider>();
+    check::<CloudConnectorUser>();
+    check::<crate::token::KeySet>();
+    check::<crate::token::SigningKey>();
+    check::<crate::token::TokenAuthority>();
+    check::<crate::token::KeyRing>();
+    check::<crate::token::VerifiedToken>();
+}
