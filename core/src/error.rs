@@ -19,6 +19,46 @@ pub enum ErrorCode {
     InvalidOverride,
     /// An argument outside the catalog or token rules (a time that does not parse, ...).
     InvalidArgument,
+    /// The token is not a well-formed compact JWS (segments, base64url, JSON, header members).
+    TokenMalformed,
+    /// The token is longer than the configured limit; refused before decoding.
+    TokenTooLarge,
+    /// The header `alg` is not on the allow-list (`none` never is).
+    UnsupportedAlgorithm,
+    /// The header `crit` names an extension this library does not understand.
+    CritUnsupported,
+    /// No candidate key verified the signature.
+    InvalidSignature,
+    /// The token's `kid` is not in the key set, even after a refresh.
+    UnknownKey,
+    /// `exp` is in the past (beyond the leeway).
+    TokenExpired,
+    /// `nbf` is in the future (beyond the leeway).
+    TokenNotYetValid,
+    /// `iat` is in the future (only when that check is enabled).
+    TokenUsedBeforeIssued,
+    /// The token has no `aud` claim.
+    MissingAudience,
+    /// None of the token's audiences is an expected one.
+    AudienceMismatch,
+    /// `iss` is not the configured issuer.
+    IssuerMismatch,
+    /// A registered claim has the wrong JSON type (`exp` as a string, `aud` as a number, ...).
+    InvalidClaimType,
+    /// A claim that cannot be checked here (`at_hash`) is present.
+    UnsupportedClaim,
+    /// A key (PEM, DER or JWK) does not parse or is unusable (too small, wrong curve, ...).
+    KeyInvalid,
+    /// A JWKS or discovery document is not valid JSON of the expected shape.
+    JwksInvalid,
+    /// Fetching a discovery document or JWKS failed (connection, timeout, HTTP status).
+    JwksFetchFailed,
+    /// No key set is available at all: every provider failed or returned no keys.
+    ProviderUnavailable,
+    /// A key ring operation broke a rotation rule, or its directory could not be read or written.
+    KeyRing,
+    /// Neither `CLOUD_CONNECTOR_SERVICE_NAME` nor a configured service name is set.
+    NoServiceName,
 }
 
 impl ErrorCode {
@@ -29,6 +69,26 @@ impl ErrorCode {
         ErrorCode::InvalidRealm,
         ErrorCode::InvalidOverride,
         ErrorCode::InvalidArgument,
+        ErrorCode::TokenMalformed,
+        ErrorCode::TokenTooLarge,
+        ErrorCode::UnsupportedAlgorithm,
+        ErrorCode::CritUnsupported,
+        ErrorCode::InvalidSignature,
+        ErrorCode::UnknownKey,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenNotYetValid,
+        ErrorCode::TokenUsedBeforeIssued,
+        ErrorCode::MissingAudience,
+        ErrorCode::AudienceMismatch,
+        ErrorCode::IssuerMismatch,
+        ErrorCode::InvalidClaimType,
+        ErrorCode::UnsupportedClaim,
+        ErrorCode::KeyInvalid,
+        ErrorCode::JwksInvalid,
+        ErrorCode::JwksFetchFailed,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::KeyRing,
+        ErrorCode::NoServiceName,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -38,6 +98,26 @@ impl ErrorCode {
             ErrorCode::InvalidRealm => "invalid_realm",
             ErrorCode::InvalidOverride => "invalid_override",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::TokenMalformed => "token_malformed",
+            ErrorCode::TokenTooLarge => "token_too_large",
+            ErrorCode::UnsupportedAlgorithm => "unsupported_algorithm",
+            ErrorCode::CritUnsupported => "crit_unsupported",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::UnknownKey => "unknown_key",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
+            ErrorCode::TokenUsedBeforeIssued => "token_used_before_issued",
+            ErrorCode::MissingAudience => "missing_audience",
+            ErrorCode::AudienceMismatch => "audience_mismatch",
+            ErrorCode::IssuerMismatch => "issuer_mismatch",
+            ErrorCode::InvalidClaimType => "invalid_claim_type",
+            ErrorCode::UnsupportedClaim => "unsupported_claim",
+            ErrorCode::KeyInvalid => "key_invalid",
+            ErrorCode::JwksInvalid => "jwks_invalid",
+            ErrorCode::JwksFetchFailed => "jwks_fetch_failed",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::KeyRing => "key_ring",
+            ErrorCode::NoServiceName => "no_service_name",
         }
     }
 

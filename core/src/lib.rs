@@ -2,10 +2,14 @@
 //!
 //! - [`catalog`]: the unit primitive catalog (embedded at build time, or loaded from a directory),
 //!   associations, the legacy available-services generator and entitlements.
+//! - [`token`]: compact JWS verification, keys and key sets, issuance and key rings.
+//! - [`auth`]: request authentication: headers, key providers, the composite cache, users.
 //! - [`error`]: the one error type, with a stable code per failure.
 
+pub mod auth;
 pub mod catalog;
 pub mod error;
+pub mod token;
 
 pub use catalog::Catalog;
 pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};

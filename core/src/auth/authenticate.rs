@@ -1,0 +1,161 @@
+//! `authenticate(headers, provider, bypass)`: the request flow of python-api.md §3, with its
+//! exact order of checks and error strings.
+
+use serde_json::Value;
+
+use super::composite::AuthProvider;
+use super::headers::*;
+use super::service_name::service_name;
+use super::user::{CloudConnectorUser, UserClaims};
+use crate::error::{Error, ErrorCode, Result};
+
+pub const NO_AUTHORIZATION_HEADER: &str = "No authorization header presented";
+pub const INVALID_AUTHORIZATION_HEADER: &str = "Invalid authorization header";
+pub const INVALID_AUTHENTICATION_TYPE: &str =
+    "Invalid authentication token type - only OIDC is supported";
+pub const FORBIDDEN_BY_AUTH_PROVIDER: &str = "Forbidden by auth provider";
+
+/// The user, and the error message for the client when authentication failed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthOutcome {
+    pub user: CloudConnectorUser,
+    pub error: Option<String>,
+}
+
+fn failed(user: CloudConnectorUser, message: impl Into<String>) -> AuthOutcome {
+    AuthOutcome {
+        user,
+        error: Some(message.into()),
+    }
+}
+
+/// Whether a truthy claim disagrees with a header (exact, case-sensitive; a non-string claim
+/// never equals a header). An empty claim is never checked.
+fn mismatch(claim: &Value, header: Option<&str>) -> bool {
+    let truthy = match claim {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Number(n) => n.as_f64() != Some(0.0),
+    };
+    truthy && claim.as_str().is_none_or(|c| Some(c) != header)
+}
+
+/// Authenticates a request. `service_name` overrides the configured service name (read only
+/// when a claim check needs it). `Err` is what escapes the original: provider failures and a
+/// missing service name; everything else is an [`AuthOutcome`] with a client message.
+pub fn authenticate<K: AsRef<str>, V: AsRef<str>>(
+    headers: impl IntoIterator<Item = (K, V)>,
+    provider: Option<&dyn AuthProvider>,
+    bypass_auth: bool,
+    service_name_override: Option<&str>,
+) -> Result<AuthOutcome> {
+    let headers = Headers::new(headers);
+    let global_user_id = headers
+        .get(X_GITLAB_GLOBAL_USER_ID_HEADER)
+        .map(str::to_owned);
+    if bypass_auth {
+        let user = CloudConnectorUser {
+            authenticated: true,
+            is_debug: true,
+            global_user_id,
+            claims: None,
+        };
+        return Ok(AuthOutcome { user, error: None });
+    }
+    let Some(authorization) = headers.get(AUTH_HEADER) else {
+        return Ok(failed(
+            CloudConnectorUser::new(false),
+            NO_AUTHORIZATION_HEADER,
+        ));
+    };
+    let (scheme, token) = authorization.split_once(' ').unwrap_or((authorization, ""));
+    if scheme.to_lowercase() != PREFIX_BEARER_HEADER {
+        return Ok(failed(
+            CloudConnectorUser::new(false),
+            INVALID_AUTHORIZATION_HEADER,
+        ));
+    }
+    let rejected = |message: &str| {
+        failed(
+            CloudConnectorUser {
+                global_user_id: global_user_id.clone(),
+                claims: Some(UserClaims::default()),
+                ..Default::default()
+            },
+            message,
+        )
+    };
+    if headers.get(AUTH_TYPE_HEADER) != Some(OIDC_AUTH) {
+        return Ok(rejected(INVALID_AUTHENTICATION_TYPE));
+    }
+    let provider = provider.ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            "authenticate needs a provider unless bypass_auth is set",
+        )
+    })?;
+    let user = provider.authenticate(token)?;
+    if !user.authenticated {
+        return Ok(rejected(FORBIDDEN_BY_AUTH_PROVIDER));
+    }
+    let claims = user.claims.unwrap_or_default();
+    let header_failed = |header: &str| {
+        failed(
+            CloudConnectorUser {
+                global_user_id: global_user_id.clone(),
+                claims: Some(claims.clone()),
+                ..Default::default()
+            },
+            format!("Header mismatch '{header}'"),
+        )
+    };
+    if mismatch(
+        &Value::from(claims.gitlab_realm.as_str()),
+        headers.get(X_GITLAB_REALM_HEADER),
+    ) {
+        return Ok(header_failed(X_GITLAB_REALM_HEADER));
+    }
+    if mismatch(
+        &claims.gitlab_instance_id,
+        headers.get(X_GITLAB_INSTANCE_ID_HEADER),
+    ) {
+        return Ok(header_failed(X_GITLAB_INSTANCE_ID_HEADER));
+    }
+    let subject = Value::from(claims.subject.as_str());
+    // Only a non-empty subject is compared, so the service name is read only then.
+    if !claims.subject.is_empty() {
+        let service = match service_name_override {
+            Some(s) => s.to_owned(),
+            None => service_name()?,
+        };
+        let header = if claims.issuer == service {
+            X_GITLAB_GLOBAL_USER_ID_HEADER
+        } else {
+            X_GITLAB_INSTANCE_ID_HEADER
+        };
+        if mismatch(&subject, headers.get(header)) {
+            return Ok(header_failed(header));
+        }
+    }
+    if !claims.duo_seat_count.is_empty() {
+        match headers.get(X_GITLAB_DUO_SEAT_COUNT_HEADER) {
+            None | Some("") => {
+                log::warn!(target: "cloud_connector", "Header is missing: '{X_GITLAB_DUO_SEAT_COUNT_HEADER}'")
+            }
+            Some(h) if h != claims.duo_seat_count => {
+                log::warn!(target: "cloud_connector", "Header mismatch '{X_GITLAB_DUO_SEAT_COUNT_HEADER}'")
+            }
+            Some(_) => {}
+        }
+    }
+    let user = CloudConnectorUser {
+        authenticated: true,
+        is_debug: false,
+        global_user_id,
+        claims: Some(claims),
+    };
+    Ok(AuthOutcome { user, error: None })
+}

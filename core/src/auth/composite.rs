@@ -1,0 +1,396 @@
+//! The composite provider: key sources in order (local signing, local validation, GitLab,
+//! CustomersDot), one merged key set cached for `ttl`, refreshed single-flight — in the
+//! background while a key set is held, so verification never waits on the network for an
+//! expiry — with each source's last good keys kept when a refresh fails, a rate-limited refresh
+//! for unknown `kid`s, and a verified-token cache in front of the signature check.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::service_name::service_name;
+use super::source::KeySource;
+use super::token_cache::TokenCache;
+use super::user::{CloudConnectorUser, UserClaims};
+use crate::error::{Error, ErrorCode, Result};
+use crate::token::{self, validate_claims, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
+
+/// The message of the original `CriticalAuthError` (typo included).
+pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompositeConfig {
+    /// How long a fully successful refresh is used before the next (24 h).
+    pub ttl: Duration,
+    /// How soon to retry after a refresh in which some source failed (30 s).
+    pub retry_after_failure: Duration,
+    /// At most one unknown-`kid` refresh per this window (30 s).
+    pub unknown_kid_cooldown: Duration,
+    /// Verified tokens kept (10 000); 0 disables the cache.
+    pub token_cache_capacity: usize,
+    pub algorithms: Vec<Algorithm>,
+    pub leeway: u64,
+    pub issuer: Option<String>,
+    pub max_token_size: usize,
+    pub reject_future_iat: bool,
+    /// False is signature-bypass mode (development only).
+    pub verify_signature: bool,
+}
+
+impl Default for CompositeConfig {
+    fn default() -> CompositeConfig {
+        CompositeConfig {
+            ttl: Duration::from_secs(24 * 3600),
+            retry_after_failure: Duration::from_secs(30),
+            unknown_kid_cooldown: Duration::from_secs(30),
+            token_cache_capacity: 10_000,
+            algorithms: vec![Algorithm::RS256],
+            leeway: 0,
+            issuer: None,
+            max_token_size: token::DEFAULT_MAX_TOKEN_SIZE,
+            reject_future_iat: false,
+            verify_signature: true,
+        }
+    }
+}
+
+impl CompositeConfig {
+    fn validation(&self, audiences: &[&str]) -> Validation {
+        Validation {
+            algorithms: self.algorithms.clone(),
+            audiences: audiences.iter().map(|s| s.to_string()).collect(),
+            issuer: self.issuer.clone(),
+            leeway: self.leeway,
+            max_token_size: self.max_token_size,
+            reject_future_iat: self.reject_future_iat,
+            verify_signature: self.verify_signature,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Snapshot {
+    merged: Arc<KeySet>,
+    /// Each source's last good keys; `None` until it has delivered a non-empty set.
+    per_source: Vec<Option<Arc<KeySet>>>,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+#[derive(Debug, Default)]
+struct Flight {
+    refreshing: bool,
+    last_unknown_kid_refresh: Option<Instant>,
+    /// Completed refreshes; lets a waiter tell that the one it waited for has finished.
+    completed: u64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    sources: Vec<Arc<dyn KeySource>>,
+    config: CompositeConfig,
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+    flight: Mutex<Flight>,
+    done: Condvar,
+    cache: Mutex<TokenCache>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Cheap to clone (shared state); `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct CompositeProvider {
+    inner: Arc<Inner>,
+}
+
+/// Fingerprint of a key set's content, to tell whether a refresh changed anything.
+fn fingerprint(set: &KeySet) -> Vec<(Option<String>, String)> {
+    set.keys()
+        .iter()
+        .map(|k| (k.kid().map(str::to_owned), k.thumbprint()))
+        .collect()
+}
+
+impl Inner {
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Loads every source and installs the merged set. Only ever run by the flight holder.
+    fn load(&self) {
+        let previous = self.current();
+        let mut per_source = Vec::with_capacity(self.sources.len());
+        let mut failed = false;
+        for (i, source) in self.sources.iter().enumerate() {
+            let fresh = match source.load() {
+                Ok(set) if !set.is_empty() => Some(Arc::new(set)),
+                Ok(_) => {
+                    log::error!(target: "cloud_connector", "oidc_provider={}: no keys returned", source.name());
+                    None
+                }
+                Err(e) => {
+                    log::error!(target: "cloud_connector", "oidc_provider={}: {e} (code {})", source.name(), e.code());
+                    None
+                }
+            };
+            if fresh.is_none() {
+                failed = true;
+            }
+            let kept = fresh.or_else(|| previous.as_ref().and_then(|p| p.per_source[i].clone()));
+            per_source.push(kept);
+        }
+        let merged = KeySet::concat(per_source.iter().flatten().map(|s| s.as_ref()));
+        if failed {
+            if previous.is_some() {
+                log::error!(target: "cloud_connector", "Old JWKS re-cached: some key providers failed");
+            } else {
+                log::error!(target: "cloud_connector", "Incomplete JWKS cached: some key providers failed, no old cache to fall back to");
+            }
+        }
+        log::info!(target: "cloud_connector", "JWKS refreshed kids={:?} provider=CompositeProvider", merged.kids());
+        let changed = previous
+            .as_ref()
+            .is_none_or(|p| fingerprint(&p.merged) != fingerprint(&merged));
+        let generation = previous
+            .as_ref()
+            .map_or(0, |p| p.generation + u64::from(changed));
+        let wait = if failed {
+            self.config.retry_after_failure
+        } else {
+            self.config.ttl
+        };
+        let snapshot = Snapshot {
+            merged: Arc::new(merged),
+            per_source,
+            refresh_at: Instant::now() + wait,
+            generation,
+        };
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(snapshot));
+        if changed {
+            lock(&self.cache).clear();
+        }
+    }
+
+    fn finish(&self) {
+        let mut f = lock(&self.flight);
+        f.refreshing = false;
+        f.completed += 1;
+        self.done.notify_all();
+    }
+
+    /// Runs a refresh now, or waits for the one in flight. Returns when a refresh has completed.
+    fn refresh_blocking(&self, unknown_kid: bool) -> bool {
+        let mut f = lock(&self.flight);
+        if f.refreshing {
+            let seen = f.completed;
+            let _f = self
+                .done
+                .wait_while(f, |f| f.completed == seen)
+                .unwrap_or_else(|p| p.into_inner());
+            return true;
+        }
+        if unknown_kid {
+            let cooling = f
+                .last_unknown_kid_refresh
+                .is_some_and(|t| t.elapsed() < self.config.unknown_kid_cooldown);
+            if cooling {
+                return false;
+            }
+            f.last_unknown_kid_refresh = Some(Instant::now());
+        }
+        f.refreshing = true;
+        drop(f);
+        self.load();
+        self.finish();
+        true
+    }
+}
+
+impl CompositeProvider {
+    pub fn new(sources: Vec<Arc<dyn KeySource>>, config: CompositeConfig) -> CompositeProvider {
+        let capacity = config.token_cache_capacity;
+        CompositeProvider {
+            inner: Arc::new(Inner {
+                sources,
+                config,
+                snapshot: RwLock::new(None),
+                flight: Mutex::new(Flight::default()),
+                done: Condvar::new(),
+                cache: Mutex::new(TokenCache::new(capacity)),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &CompositeConfig {
+        &self.inner.config
+    }
+
+    fn spawn_refresh(&self) {
+        let mut f = lock(&self.inner.flight);
+        if f.refreshing {
+            return;
+        }
+        f.refreshing = true;
+        drop(f);
+        let inner = Arc::clone(&self.inner);
+        let spawned = std::thread::Builder::new()
+            .name("cloud-connector-jwks".into())
+            .spawn(move || {
+                inner.load();
+                inner.finish();
+            });
+        if spawned.is_err() {
+            // No thread: refresh inline rather than never.
+            self.inner.load();
+            self.inner.finish();
+        }
+    }
+
+    /// The current key set. With none yet, loads it (other callers wait for the same load);
+    /// with one past its refresh time, starts a background refresh and returns the held set.
+    pub fn key_set(&self) -> Arc<KeySet> {
+        self.snapshot().merged.clone()
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        loop {
+            if let Some(s) = self.inner.current() {
+                if Instant::now() >= s.refresh_at {
+                    self.spawn_refresh();
+                }
+                return s;
+            }
+            self.inner.refresh_blocking(false);
+        }
+    }
+
+    /// Refreshes now (blocking), or waits for the refresh in flight.
+    pub fn refresh(&self) {
+        self.inner.refresh_blocking(false);
+    }
+
+    /// True only when every source has delivered keys (python-api.md §5.6); loads if needed.
+    pub fn ready(&self) -> bool {
+        let ready = self.snapshot().per_source.iter().all(Option::is_some);
+        if !ready {
+            log::error!(target: "cloud_connector", "cloud_connector_ready=false");
+        }
+        ready
+    }
+
+    /// The merged public JWKS, in provider order.
+    pub fn jwks(&self) -> Value {
+        self.key_set().to_jwks()
+    }
+
+    /// Number of tokens in the verified-token cache.
+    pub fn cached_tokens(&self) -> usize {
+        lock(&self.inner.cache).len()
+    }
+
+    /// Verifies a token for any of `audiences` at the current time.
+    pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedToken> {
+        self.verify_at(token, audiences, token::now())
+    }
+
+    /// [`CompositeProvider::verify`] at `now` (Unix seconds).
+    pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
+        let v = self.inner.config.validation(audiences);
+        if token.len() > v.max_token_size {
+            return Err(Error::new(
+                ErrorCode::TokenTooLarge,
+                format!(
+                    "token is {} bytes; the limit is {}",
+                    token.len(),
+                    v.max_token_size
+                ),
+            ));
+        }
+        let snapshot = self.snapshot();
+        if snapshot.merged.is_empty() {
+            return Err(Error::new(ErrorCode::ProviderUnavailable, NO_KEYS_MESSAGE));
+        }
+        if v.verify_signature {
+            let hit = lock(&self.inner.cache).get(token, snapshot.generation);
+            if let Some(hit) = hit {
+                return match validate_claims(&hit.claims, &v, now) {
+                    Ok(()) => Ok(hit),
+                    Err(e) => {
+                        lock(&self.inner.cache).remove(token);
+                        Err(e)
+                    }
+                };
+            }
+        }
+        let (jws, claims, alg) = token::parse_checked(token, &v)?;
+        if v.verify_signature {
+            let alg = alg
+                .ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
+            let kid = jws.kid()?;
+            let input = jws.signing_input.as_bytes();
+            let mut keys = snapshot.merged.clone();
+            let mut generation = snapshot.generation;
+            let mut m = keys.check(kid, alg, input, &jws.signature, false);
+            if m == KeyMatch::UnknownKid {
+                log::warn!(target: "cloud_connector", "token kid {:?} not in the key set", kid.unwrap_or_default());
+                if self.inner.refresh_blocking(true) {
+                    let s = self.snapshot();
+                    keys = s.merged.clone();
+                    generation = s.generation;
+                }
+                m = keys.check(kid, alg, input, &jws.signature, true);
+            }
+            if let Some(e) = token::signature_error(m, kid) {
+                return Err(e);
+            }
+            validate_claims(&claims, &v, now)?;
+            let verified = VerifiedToken {
+                header: Arc::new(jws.header),
+                claims: Arc::new(claims),
+            };
+            lock(&self.inner.cache).insert(token, verified.clone(), generation);
+            return Ok(verified);
+        }
+        validate_claims(&claims, &v, now)?;
+        Ok(VerifiedToken {
+            header: Arc::new(jws.header),
+            claims: Arc::new(claims),
+        })
+    }
+}
+
+/// Anything `authenticate` can ask to check a bearer token (python-api.md §5.1).
+pub trait AuthProvider: Send + Sync {
+    /// A user, authenticated or not. `Err` only for failures that must escape `authenticate`
+    /// (no keys at all, no service name); a bad token is an unauthenticated user.
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser>;
+}
+
+impl AuthProvider for CompositeProvider {
+    /// Verifies for the current service name; a rejected token is logged (never the token
+    /// itself) and gives an unauthenticated user with empty claims.
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
+        let audience = service_name()?;
+        match self.verify(token, &[audience.as_str()]) {
+            Ok(v) => Ok(CloudConnectorUser {
+                authenticated: true,
+                claims: Some(UserClaims::from_claims(&v.claims)),
+                ..Default::default()
+            }),
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                log::error!(target: "cloud_connector", "token rejected: {e} (code {})", e.code());
+                Ok(CloudConnectorUser {
+                    claims: Some(UserClaims::default()),
+                    ..Default::default()
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The blocking HTTP client for discovery and JWKS fetches. Custom CAs come from
+//! `REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`, then `SSL_CERT_FILE` (replacing the built-in roots, as `requests`
+//! does); proxies from the usual environment variables.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
+use ureq::Agent;
+
+use crate::error::{Error, ErrorCode, Result};
+
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Discovery documents and key sets are small; a larger body is an error, not a memory sink.
+const MAX_BODY: u64 = 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Whole-request timeout (connect, send, receive).
+    pub timeout: Duration,
+    /// A PEM bundle of root certificates; `None` reads `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, then
+    /// `SSL_CERT_FILE`.
+    pub ca_bundle: Option<PathBuf>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            timeout: DEFAULT_HTTP_TIMEOUT,
+            ca_bundle: None,
+        }
+    }
+}
+
+fn fetch_err(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::JwksFetchFailed, message)
+}
+
+fn ca_bundle(config: &HttpConfig) -> Option<PathBuf> {
+    config.ca_bundle.clone().or_else(|| {
+        ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]
+            .iter()
+            .find_map(|v| {
+                std::env::var_os(v)
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+            })
+    })
+}
+
+#[derive(Debug)]
+pub(crate) struct HttpClient {
+    agent: Agent,
+}
+
+impl HttpClient {
+    pub(crate) fn new(config: &HttpConfig) -> Result<HttpClient> {
+        let mut tls = TlsConfig::builder();
+        if let Some(path) = ca_bundle(config) {
+            let pem = std::fs::read(&path)
+                .map_err(|e| fetch_err(format!("cannot read CA bundle {}: {e}", path.display())))?;
+            let certs: Vec<_> = parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err(fetch_err(format!(
+                    "CA bundle {} holds no certificates",
+                    path.display()
+                )));
+            }
+            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        let agent = Agent::config_builder()
+            .timeout_global(Some(config.timeout))
+            .http_status_as_error(false)
+            .tls_config(tls.build())
+            .build()
+            .new_agent();
+        Ok(HttpClient { agent })
+    }
+
+    /// GET `url` and parse the body as JSON. Transport errors, timeouts and non-2xx statuses
+    /// are `jwks_fetch_failed`; a body that is not JSON is `jwks_invalid`.
+    pub(crate) fn get_json(&self, url: &str) -> Result<Value> {
+        let mut response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/json")
+            .call()
+            .map_err(|e| fetch_err(format!("GET {url} failed: {e}")))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(fetch_err(format!("GET {url} returned HTTP {status}")));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| fetch_err(format!("reading {url} failed: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| {
+            Error::new(
+                ErrorCode::JwksInvalid,
+                format!("{url} did not return JSON: {e}"),
+            )
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! Request authentication: header constants and the `authenticate` flow, key sources (local
+//! PEMs, static JWKS, OIDC discovery), the composite key cache, and the authenticated user.
+
+mod authenticate;
+mod composite;
+mod headers;
+mod http;
+mod local;
+mod oidc;
+mod service_name;
+mod source;
+mod static_jwks;
+mod token_cache;
+mod user;
+
+#[cfg(test)]
+mod test_server;
+#[cfg(test)]
+mod tests;
+
+pub use authenticate::{
+    authenticate, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER, INVALID_AUTHENTICATION_TYPE,
+    INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
+};
+pub use composite::{AuthProvider, CompositeConfig, CompositeProvider, NO_KEYS_MESSAGE};
+pub use headers::*;
+pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};
+pub use local::LocalAuthProvider;
+pub use oidc::OidcProvider;
+pub use service_name::{service_name, set_service_name, NO_SERVICE_NAME_MESSAGE, SERVICE_NAME_ENV};
+pub use source::KeySource;
+pub use static_jwks::StaticJwksProvider;
+pub use user::{CloudConnectorUser, UnitPrimitiveNames, UserClaims};

@@ -1,0 +1,101 @@
+//! Keys of an OIDC issuer (python-api.md §5.3): `GET <origin>/.well-known/openid-configuration`,
+//! then its `jwks_uri`. One provider per issuer (GitLab, CustomersDot), so the composite can keep
+//! each issuer's last good keys separately.
+
+use std::sync::OnceLock;
+
+use super::http::{HttpClient, HttpConfig};
+use super::source::KeySource;
+use crate::error::{Error, ErrorCode, Result};
+use crate::token::KeySet;
+
+#[derive(Debug)]
+pub struct OidcProvider {
+    name: String,
+    discovery_url: String,
+    config: HttpConfig,
+    client: OnceLock<std::result::Result<HttpClient, Error>>,
+}
+
+/// `urljoin(base, "/.well-known/openid-configuration")`: the leading slash drops any path.
+fn discovery_url(base_url: &str) -> String {
+    let origin_end = base_url
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|start| base_url[start..].find(['/', '?', '#']).map(|j| start + j))
+        .unwrap_or(base_url.len());
+    format!(
+        "{}/.well-known/openid-configuration",
+        &base_url[..origin_end]
+    )
+}
+
+impl OidcProvider {
+    /// `name` is the log label (`Gitlab`, `CustomersDot`); `base_url` the issuer URL.
+    pub fn new(name: impl Into<String>, base_url: &str, config: HttpConfig) -> OidcProvider {
+        OidcProvider {
+            name: name.into(),
+            discovery_url: discovery_url(base_url),
+            config,
+            client: OnceLock::new(),
+        }
+    }
+
+    pub fn discovery_url(&self) -> &str {
+        &self.discovery_url
+    }
+
+    fn client(&self) -> Result<&HttpClient> {
+        self.client
+            .get_or_init(|| HttpClient::new(&self.config))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl KeySource for OidcProvider {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn load(&self) -> Result<KeySet> {
+        let client = self.client()?;
+        let discovery = client.get_json(&self.discovery_url)?;
+        let jwks_uri = discovery
+            .get("jwks_uri")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::JwksInvalid,
+                    format!("{} has no jwks_uri", self.discovery_url),
+                )
+            })?;
+        let (keys, skipped) = KeySet::from_jwks(&client.get_json(jwks_uri)?)?;
+        for e in skipped {
+            log::error!(target: "cloud_connector", "oidc_provider={}: {e}", self.name);
+        }
+        Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_url_keeps_only_the_origin() {
+        assert_eq!(
+            discovery_url("https://gitlab.com"),
+            "https://gitlab.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            discovery_url("https://example.com:8443/gitlab/"),
+            "https://example.com:8443/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            discovery_url("http://127.0.0.1:9?x=1"),
+            "http://127.0.0.1:9/.well-known/openid-configuration"
+        );
+    }
+}

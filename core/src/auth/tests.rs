@@ -1,0 +1,639 @@
+//! Provider, cache and `authenticate` tests against a real HTTP server on 127.0.0.1.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::test_server::{dead_url, Route, TestServer};
+use super::*;
+use crate::token::tests::{rs256, RSA_A, RSA_B, RSA_C};
+use crate::token::{SigningKey, TokenAuthority, UserTokenClaims};
+use crate::ErrorCode;
+
+const DISCOVERY: &str = "/.well-known/openid-configuration";
+const NOW: i64 = 1_700_000_000;
+const SVC: &str = "gitlab-ai-gateway";
+
+fn key(pem: &str) -> SigningKey {
+    SigningKey::from_pem(pem).unwrap()
+}
+
+fn jwks(keys: &[(&SigningKey, &str)]) -> Value {
+    let keys: Vec<Value> = keys
+        .iter()
+        .map(|(k, kid)| Value::Object((**k.verifying_key()).clone().with_kid(*kid).to_jwk()))
+        .collect();
+    json!({ "keys": keys })
+}
+
+fn token(k: &SigningKey, kid: Option<&str>) -> String {
+    let header = match kid {
+        Some(kid) => json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
+        None => json!({"alg": "RS256", "typ": "JWT"}),
+    };
+    rs256(
+        k,
+        header,
+        json!({"aud": SVC, "sub": "instance", "gitlab_realm": "saas", "scopes": ["duo_chat"]}),
+    )
+}
+
+fn http(timeout_ms: u64) -> HttpConfig {
+    HttpConfig {
+        timeout: Duration::from_millis(timeout_ms),
+        ca_bundle: None,
+    }
+}
+
+fn oidc(name: &str, base: &str) -> Arc<dyn KeySource> {
+    Arc::new(OidcProvider::new(name, base, http(2000)))
+}
+
+fn composite(sources: Vec<Arc<dyn KeySource>>) -> CompositeProvider {
+    CompositeProvider::new(sources, CompositeConfig::default())
+}
+
+fn code<T: std::fmt::Debug>(r: crate::Result<T>) -> ErrorCode {
+    r.unwrap_err().code()
+}
+
+#[test]
+fn order_is_local_then_gitlab_then_customers_dot() {
+    let (b, c) = (key(RSA_B), key(RSA_C));
+    let gitlab = TestServer::start();
+    gitlab.oidc(&jwks(&[(&b, "gl")]));
+    let cdot = TestServer::start();
+    cdot.oidc(&jwks(&[(&c, "cd")]));
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, RSA_B).with_service_name(SVC));
+    let p = composite(vec![
+        local,
+        oidc("Gitlab", &gitlab.base_url()),
+        oidc("CustomersDot", &cdot.base_url()),
+    ]);
+    let kids: Vec<String> = p.key_set().kids().into_iter().flatten().collect();
+    assert_eq!(
+        kids,
+        [
+            format!("{SVC}_signing_key"),
+            format!("{SVC}_validation_key"),
+            "gl".into(),
+            "cd".into()
+        ]
+    );
+    assert!(p.ready());
+    for t in [
+        token(&key(RSA_A), None),
+        token(&b, Some("gl")),
+        token(&c, Some("cd")),
+        token(&c, None),
+    ] {
+        assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+    }
+    assert_eq!(gitlab.hits(DISCOVERY), 1);
+    assert_eq!(gitlab.hits("/jwks"), 1);
+    assert_eq!(
+        code(p.verify_at(&token(&c, Some("gl")), &[SVC], NOW)),
+        ErrorCode::InvalidSignature
+    );
+}
+
+#[test]
+fn provider_down_at_start() {
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, "").with_service_name(SVC));
+    let p = composite(vec![local, oidc("Gitlab", &dead_url())]);
+    assert!(
+        !p.ready(),
+        "a provider that never answered keeps readiness false"
+    );
+    assert!(
+        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok(),
+        "the other provider still works"
+    );
+}
+
+#[test]
+fn broken_responses_affect_only_their_provider() {
+    let good = TestServer::start();
+    let b = key(RSA_B);
+    good.oidc(&jwks(&[(&b, "b")]));
+    type Setup = Box<dyn Fn(&TestServer)>;
+    let cases: Vec<Setup> = vec![
+        Box::new(|s| s.route(DISCOVERY, Route::Json(500, "{}".into()))),
+        Box::new(|s| s.route(DISCOVERY, Route::Json(200, "<html>not json".into()))),
+        Box::new(|s| {
+            s.route(
+                DISCOVERY,
+                Route::Json(200, json!({"issuer": "x"}).to_string()),
+            )
+        }),
+        Box::new(|s| {
+            s.route(
+                DISCOVERY,
+                Route::Json(200, json!({"jwks_uri": ""}).to_string()),
+            )
+        }),
+        Box::new(|s| {
+            s.oidc(&json!({"keys": []}));
+        }),
+        Box::new(|s| {
+            s.oidc(&json!({"nokeys": 1}));
+        }),
+        Box::new(|s| s.route(DISCOVERY, Route::Drop)),
+    ];
+    for (i, setup) in cases.iter().enumerate() {
+        let bad = TestServer::start();
+        setup(&bad);
+        let p = composite(vec![
+            oidc("Gitlab", &bad.base_url()),
+            oidc("CustomersDot", &good.base_url()),
+        ]);
+        assert!(!p.ready(), "case {i}");
+        assert!(
+            p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok(),
+            "case {i}"
+        );
+        assert_eq!(
+            bad.hits(DISCOVERY),
+            1,
+            "case {i}: one discovery request per refresh"
+        );
+    }
+}
+
+#[test]
+fn slow_provider_times_out() {
+    let slow = TestServer::start();
+    slow.route(
+        DISCOVERY,
+        Route::Slow(Duration::from_millis(1500), "{}".into()),
+    );
+    let source = OidcProvider::new("Gitlab", &slow.base_url(), http(200));
+    assert_eq!(code(source.load()), ErrorCode::JwksFetchFailed);
+}
+
+#[test]
+fn fetch_error_codes() {
+    let s = TestServer::start();
+    let source = OidcProvider::new("Gitlab", &s.base_url(), http(2000));
+    s.route(DISCOVERY, Route::Json(500, "{}".into()));
+    assert_eq!(code(source.load()), ErrorCode::JwksFetchFailed);
+    s.route(DISCOVERY, Route::Json(200, "garbage".into()));
+    assert_eq!(code(source.load()), ErrorCode::JwksInvalid);
+    s.route(DISCOVERY, Route::Json(200, "{}".into()));
+    assert_eq!(code(source.load()), ErrorCode::JwksInvalid);
+    s.oidc(&json!({"keys": "x"}));
+    assert_eq!(code(source.load()), ErrorCode::JwksInvalid);
+    let bad_ca = HttpConfig {
+        timeout: Duration::from_secs(1),
+        ca_bundle: Some("/nonexistent/ca.pem".into()),
+    };
+    assert_eq!(
+        code(OidcProvider::new("Gitlab", &s.base_url(), bad_ca).load()),
+        ErrorCode::JwksFetchFailed
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "no certificates here").unwrap();
+    let empty_ca = HttpConfig {
+        timeout: Duration::from_secs(1),
+        ca_bundle: Some(empty),
+    };
+    assert_eq!(
+        code(OidcProvider::new("Gitlab", &s.base_url(), empty_ca).load()),
+        ErrorCode::JwksFetchFailed
+    );
+}
+
+#[test]
+fn last_good_keys_survive_a_failed_refresh() {
+    let s = TestServer::start();
+    let b = key(RSA_B);
+    s.oidc(&jwks(&[(&b, "b")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    assert!(p.ready());
+    for broken in [
+        Route::Json(500, "{}".into()),
+        Route::Drop,
+        Route::Json(200, "[]".into()),
+    ] {
+        s.route(DISCOVERY, broken);
+        p.refresh();
+        assert!(
+            p.ready(),
+            "readiness stays true once the provider has answered"
+        );
+        assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    }
+}
+
+#[test]
+fn new_kid_is_picked_up_without_restart_and_rate_limited() {
+    let s = TestServer::start();
+    let (a, b, c) = (key(RSA_A), key(RSA_B), key(RSA_C));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    assert!(p.verify_at(&token(&a, Some("a")), &[SVC], NOW).is_ok());
+    assert_eq!(s.hits("/jwks"), 1);
+    // The issuer publishes a new key and starts signing with it.
+    s.oidc(&jwks(&[(&a, "a"), (&b, "b")]));
+    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert_eq!(s.hits("/jwks"), 2, "one refresh for the unknown kid");
+    // Another unknown kid inside the cooldown: rejected with no network I/O.
+    s.oidc(&jwks(&[(&a, "a"), (&b, "b"), (&c, "c")]));
+    assert_eq!(
+        code(p.verify_at(&token(&c, Some("c")), &[SVC], NOW)),
+        ErrorCode::UnknownKey
+    );
+    assert_eq!(s.hits("/jwks"), 2);
+}
+
+#[test]
+fn unknown_kid_storm_fetches_at_most_once_per_cooldown() {
+    let s = TestServer::start();
+    let (a, c) = (key(RSA_A), key(RSA_C));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    assert!(p.ready());
+    let tokens: Vec<String> = (0..1000)
+        .map(|i| token(&c, Some(&format!("random-{i}"))))
+        .collect();
+    let tokens = Arc::new(tokens);
+    let threads: Vec<_> = (0..50)
+        .map(|t| {
+            let (p, tokens) = (p.clone(), Arc::clone(&tokens));
+            std::thread::spawn(move || {
+                (0..20)
+                    .map(|i| {
+                        p.verify_at(&tokens[t * 20 + i], &[SVC], NOW)
+                            .unwrap_err()
+                            .code()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t
+            .join()
+            .unwrap()
+            .iter()
+            .all(|c| *c == ErrorCode::UnknownKey));
+    }
+    assert!(
+        s.hits("/jwks") <= 2,
+        "initial load plus at most one unknown-kid refresh, got {}",
+        s.hits("/jwks")
+    );
+    assert!(s.hits(DISCOVERY) <= 2);
+}
+
+#[test]
+fn expired_key_set_refreshes_in_background_and_serves_held_keys() {
+    let s = TestServer::start();
+    let (a, b) = (key(RSA_A), key(RSA_B));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let config = CompositeConfig {
+        ttl: Duration::ZERO,
+        ..Default::default()
+    };
+    let p = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
+    assert!(p.ready());
+    s.oidc(&jwks(&[(&b, "b")]));
+    // The held set still verifies while the due refresh runs.
+    assert!(p.verify_at(&token(&a, Some("a")), &[SVC], NOW).is_ok());
+    p.refresh();
+    assert!(p.verify_at(&token(&b, None), &[SVC], NOW).is_ok());
+    assert_eq!(
+        code(p.verify_at(&token(&a, None), &[SVC], NOW)),
+        ErrorCode::InvalidSignature
+    );
+}
+
+#[test]
+fn verified_token_cache() {
+    let s = TestServer::start();
+    let (a, b) = (key(RSA_A), key(RSA_B));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    let t = rs256(
+        &a,
+        json!({"alg": "RS256", "kid": "a"}),
+        json!({"aud": SVC, "exp": NOW + 10}),
+    );
+    assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+    assert_eq!(p.cached_tokens(), 1);
+    assert!(p.verify_at(&t, &[SVC], NOW).is_ok(), "cache hit");
+    assert_eq!(
+        code(p.verify_at(&t, &["other"], NOW)),
+        ErrorCode::AudienceMismatch,
+        "claims re-checked on a hit"
+    );
+    assert_eq!(
+        code(p.verify_at(&t, &[SVC], NOW + 11)),
+        ErrorCode::TokenExpired,
+        "never valid past exp"
+    );
+    assert_eq!(p.cached_tokens(), 0, "an expired hit is dropped");
+    assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+    s.oidc(&jwks(&[(&b, "b")]));
+    p.refresh();
+    assert_eq!(p.cached_tokens(), 0, "a key set change clears the cache");
+    assert_eq!(code(p.verify_at(&t, &[SVC], NOW)), ErrorCode::UnknownKey);
+}
+
+#[test]
+fn no_keys_is_a_critical_error_even_in_bypass_mode() {
+    for verify_signature in [true, false] {
+        let config = CompositeConfig {
+            verify_signature,
+            ..Default::default()
+        };
+        let local: Arc<dyn KeySource> =
+            Arc::new(LocalAuthProvider::new("", "").with_service_name(SVC));
+        let p = CompositeProvider::new(vec![local], config);
+        let err = p
+            .verify_at(&token(&key(RSA_A), None), &[SVC], NOW)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ProviderUnavailable);
+        assert_eq!(err.message(), NO_KEYS_MESSAGE);
+    }
+}
+
+#[test]
+fn signature_bypass_mode() {
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, "").with_service_name(SVC));
+    let config = CompositeConfig {
+        verify_signature: false,
+        ..Default::default()
+    };
+    let p = CompositeProvider::new(vec![local], config);
+    let forged = token(&key(RSA_C), None);
+    assert!(p.verify_at(&forged, &[SVC], NOW).is_ok());
+    let no_aud = rs256(
+        &key(RSA_C),
+        json!({"alg": "HS256"}),
+        json!({"exp": NOW - 1, "aud": SVC}),
+    );
+    assert_eq!(
+        code(p.verify_at(&no_aud, &[SVC], NOW)),
+        ErrorCode::TokenExpired
+    );
+}
+
+#[test]
+fn static_jwks_provider_in_composite() {
+    let b = key(RSA_B);
+    let source: Arc<dyn KeySource> =
+        Arc::new(StaticJwksProvider::from_json("file", &jwks(&[(&b, "b")]).to_string()).unwrap());
+    let p = composite(vec![source]);
+    assert!(p.ready());
+    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert_eq!(p.jwks()["keys"][0]["kid"], "b");
+}
+
+// ---- authenticate (python-api.md §3, PY-AUTH-*) ----
+
+struct Stub(CloudConnectorUser);
+
+impl AuthProvider for Stub {
+    fn authenticate(&self, _token: &str) -> crate::Result<CloudConnectorUser> {
+        Ok(self.0.clone())
+    }
+}
+
+fn claims(realm: &str, instance: Value, sub: &str, iss: &str) -> UserClaims {
+    UserClaims {
+        gitlab_realm: realm.into(),
+        gitlab_instance_id: instance,
+        subject: sub.into(),
+        issuer: iss.into(),
+        scopes: vec!["duo_chat".into()],
+        ..Default::default()
+    }
+}
+
+fn ok_user(c: UserClaims) -> Stub {
+    Stub(CloudConnectorUser {
+        authenticated: true,
+        claims: Some(c),
+        ..Default::default()
+    })
+}
+
+const BASE: [(&str, &str); 5] = [
+    ("Authorization", "Bearer t"),
+    ("X-Gitlab-Authentication-Type", "oidc"),
+    ("X-Gitlab-Realm", "saas"),
+    ("X-Gitlab-Instance-Id", "inst"),
+    ("X-Gitlab-Global-User-Id", "user"),
+];
+
+fn run(headers: &[(&str, &str)], provider: &dyn AuthProvider) -> AuthOutcome {
+    authenticate(headers.iter().copied(), Some(provider), false, Some(SVC)).unwrap()
+}
+
+fn without(name: &str) -> Vec<(&'static str, &'static str)> {
+    BASE.iter().copied().filter(|(k, _)| *k != name).collect()
+}
+
+fn with(name: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut h = without(name);
+    h.push((name, value));
+    h
+}
+
+#[test]
+fn bypass_needs_no_provider() {
+    let out = authenticate([("x-gitlab-global-user-id", "42")], None, true, None).unwrap();
+    assert!(out.user.authenticated && out.user.is_debug);
+    assert_eq!(out.user.global_user_id.as_deref(), Some("42"));
+    assert_eq!(out.user.claims, None);
+    assert_eq!(out.error, None);
+}
+
+#[test]
+fn early_rejections() {
+    let p = ok_user(claims("saas", json!("inst"), "inst", "gitlab"));
+    let out = run(&without("Authorization"), &p);
+    assert_eq!(out.error.as_deref(), Some(NO_AUTHORIZATION_HEADER));
+    assert_eq!((out.user.claims, out.user.global_user_id), (None, None));
+    for bad in ["invalid", "Basic abc", "Bearerx t"] {
+        let out = run(&with("Authorization", bad), &p);
+        assert_eq!(
+            out.error.as_deref(),
+            Some(INVALID_AUTHORIZATION_HEADER),
+            "{bad}"
+        );
+        assert_eq!(out.user.claims, None);
+    }
+    for auth_type in [None, Some("OIDC"), Some("jwt")] {
+        let h = match auth_type {
+            None => without("X-Gitlab-Authentication-Type"),
+            Some(t) => with("X-Gitlab-Authentication-Type", t),
+        };
+        let out = run(&h, &p);
+        assert_eq!(out.error.as_deref(), Some(INVALID_AUTHENTICATION_TYPE));
+        assert_eq!(
+            out.user.claims,
+            Some(UserClaims::default()),
+            "empty claims, not None"
+        );
+        assert_eq!(out.user.global_user_id.as_deref(), Some("user"));
+    }
+    let out = run(&BASE, &Stub(CloudConnectorUser::new(false)));
+    assert_eq!(out.error.as_deref(), Some(FORBIDDEN_BY_AUTH_PROVIDER));
+    assert_eq!(out.user.claims, Some(UserClaims::default()));
+    assert!(!out.user.authenticated);
+}
+
+#[test]
+fn scheme_is_case_insensitive_and_headers_too() {
+    let p = ok_user(claims("saas", json!("inst"), "inst", "gitlab"));
+    let lower: Vec<(String, &str)> = BASE.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
+    let out = authenticate(
+        lower.iter().map(|(k, v)| (k.as_str(), *v)),
+        Some(&p),
+        false,
+        Some(SVC),
+    )
+    .unwrap();
+    assert_eq!(out.error, None);
+    assert!(run(&with("Authorization", "BEARER t"), &p).error.is_none());
+    assert!(
+        run(&with("Authorization", "Bearer"), &p).error.is_none(),
+        "empty token reaches the provider"
+    );
+}
+
+#[test]
+fn header_claim_consistency() {
+    let msg = |c: UserClaims, h: &[(&str, &str)]| run(h, &ok_user(c)).error;
+    let realm = "Header mismatch 'X-Gitlab-Realm'";
+    let instance = "Header mismatch 'X-Gitlab-Instance-Id'";
+    let user = "Header mismatch 'X-Gitlab-Global-User-Id'";
+    assert_eq!(
+        msg(claims("saas", json!("inst"), "inst", "gitlab"), &BASE),
+        None
+    );
+    assert_eq!(
+        msg(claims("self-managed", json!("inst"), "inst", "g"), &BASE).as_deref(),
+        Some(realm)
+    );
+    assert_eq!(
+        msg(claims("saas", json!("other"), "inst", "g"), &BASE).as_deref(),
+        Some(instance)
+    );
+    assert_eq!(
+        msg(
+            claims("saas", json!("inst"), "inst", "g"),
+            &without("X-Gitlab-Instance-Id")
+        )
+        .as_deref(),
+        Some(instance)
+    );
+    assert_eq!(
+        msg(
+            claims("saas", json!(5), "", "g"),
+            &with("X-Gitlab-Instance-Id", "5")
+        )
+        .as_deref(),
+        Some(instance)
+    );
+    // Order: realm first.
+    assert_eq!(
+        msg(claims("x", json!("y"), "z", "g"), &BASE).as_deref(),
+        Some(realm)
+    );
+    // Subject against the instance id for a foreign token, against the user id for our own.
+    assert_eq!(
+        msg(claims("saas", json!("inst"), "user", "g"), &BASE).as_deref(),
+        Some(instance)
+    );
+    assert_eq!(msg(claims("saas", json!("inst"), "user", SVC), &BASE), None);
+    assert_eq!(
+        msg(claims("saas", json!("inst"), "inst", SVC), &BASE).as_deref(),
+        Some(user)
+    );
+    assert_eq!(
+        msg(
+            claims("saas", json!("inst"), "user", SVC),
+            &without("X-Gitlab-Global-User-Id")
+        )
+        .as_deref(),
+        Some(user)
+    );
+    // Empty claims are not checked, whatever the headers say.
+    assert_eq!(
+        msg(
+            claims("", json!(""), "", ""),
+            &with("X-Gitlab-Realm", "anything")
+        ),
+        None
+    );
+    let out = run(
+        &with("X-Gitlab-Realm", "other"),
+        &ok_user(claims("saas", json!("inst"), "inst", "g")),
+    );
+    assert_eq!(
+        out.user.claims.unwrap().gitlab_realm,
+        "saas",
+        "real claims on a header mismatch"
+    );
+}
+
+#[test]
+fn success_and_seat_count_is_log_only() {
+    let mut c = claims("saas", json!("inst"), "inst", "g");
+    c.duo_seat_count = "5".into();
+    let out = run(&with("X-Gitlab-Duo-Seat-Count", "6"), &ok_user(c));
+    assert_eq!(out.error, None);
+    assert!(out.user.authenticated);
+    assert_eq!(out.user.global_user_id.as_deref(), Some("user"));
+    assert_eq!(out.user.claims.unwrap().scopes, ["duo_chat"]);
+}
+
+#[test]
+fn end_to_end_user_token_through_local_provider() {
+    // PY-JWT-06: a user token with a foreign iss authenticates (iss is not checked).
+    let mut extra = serde_json::Map::new();
+    extra.insert("iss".into(), json!("gitlab-rails"));
+    extra.insert("gitlab_root_namespace_id".into(), json!("123"));
+    let scopes = vec!["duo_chat".to_owned()];
+    let req = UserTokenClaims {
+        sub: "user",
+        gitlab_realm: "saas",
+        gitlab_instance_id: json!("inst"),
+        scopes: &scopes,
+        duo_seat_count: None,
+        extra_claims: Some(&extra),
+    };
+    let (t, _) = TokenAuthority::new(RSA_A).encode(SVC, &req).unwrap();
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, RSA_B).with_service_name(SVC));
+    let p = composite(vec![local]);
+    let user = match p.verify(&t, &[SVC]) {
+        Ok(v) => UserClaims::from_claims(&v.claims),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(user.issuer, "gitlab-rails");
+    assert_eq!(user.extra.unwrap()["gitlab_root_namespace_id"], "123");
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CompositeProvider>();
+    check::<LocalAuthProvider>();
+    check::<OidcProvider>();
+    check::<StaticJwksProvider>();
+    check::<CloudConnectorUser>();
+    check::<crate::token::KeySet>();
+    check::<crate::token::SigningKey>();
+    check::<crate::token::TokenAuthority>();
+    check::<crate::token::KeyRing>();
+    check::<crate::token::VerifiedToken>();
+}

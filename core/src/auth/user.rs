@@ -1,0 +1,242 @@
+//! `UserClaims` and `CloudConnectorUser` (python-api.md §8, §9), and the unit primitive lookup
+//! the catalog provides.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+/// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
+pub trait UnitPrimitiveNames: Send + Sync {
+    fn contains(&self, name: &str) -> bool;
+}
+
+impl UnitPrimitiveNames for HashSet<String> {
+    fn contains(&self, name: &str) -> bool {
+        HashSet::contains(self, name)
+    }
+}
+
+impl UnitPrimitiveNames for [&str] {
+    fn contains(&self, name: &str) -> bool {
+        <[&str]>::contains(self, &name)
+    }
+}
+
+/// The catalog knows a unit primitive by name or alias (as the Python enum does).
+impl UnitPrimitiveNames for crate::catalog::Catalog {
+    fn contains(&self, name: &str) -> bool {
+        self.unit_primitive(name).is_some()
+    }
+}
+
+impl<const N: usize> UnitPrimitiveNames for [&str; N] {
+    fn contains(&self, name: &str) -> bool {
+        self[..].contains(&name)
+    }
+}
+
+/// Claims that `extra` leaves out: registered claims and those mapped to named fields.
+const NOT_EXTRA: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "gitlab_realm",
+    "scopes",
+    "gitlab_instance_id",
+    "duo_seat_count",
+];
+
+/// The claims a verified token carries, by name. Missing claims are empty strings, as in the
+/// original; `gitlab_instance_id` keeps its JSON type (an integer never equals a header string).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UserClaims {
+    pub gitlab_realm: String,
+    pub scopes: Vec<String>,
+    pub subject: String,
+    pub issuer: String,
+    pub duo_seat_count: String,
+    pub gitlab_instance_id: Value,
+    pub gitlab_instance_uid: String,
+    /// `None` for claims built by hand; after a decode, every other claim (may be empty).
+    pub extra: Option<Map<String, Value>>,
+}
+
+/// A string claim as text; non-strings become their JSON text so they never equal a header
+/// value that happens to spell the same number.
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+impl UserClaims {
+    /// Maps decoded claims into fields (python-api.md §4.3). Non-string scopes are dropped.
+    pub fn from_claims(claims: &Map<String, Value>) -> UserClaims {
+        let scopes = match claims.get("scopes") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let extra = claims
+            .iter()
+            .filter(|(k, _)| !NOT_EXTRA.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        UserClaims {
+            gitlab_realm: text(claims.get("gitlab_realm")),
+            scopes,
+            subject: text(claims.get("sub")),
+            issuer: text(claims.get("iss")),
+            duo_seat_count: text(claims.get("duo_seat_count")),
+            gitlab_instance_id: claims
+                .get("gitlab_instance_id")
+                .cloned()
+                .unwrap_or_else(|| Value::from("")),
+            gitlab_instance_uid: text(claims.get("gitlab_instance_uid")),
+            extra: Some(extra),
+        }
+    }
+}
+
+/// The result of authentication.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CloudConnectorUser {
+    pub authenticated: bool,
+    pub is_debug: bool,
+    pub global_user_id: Option<String>,
+    pub claims: Option<UserClaims>,
+}
+
+impl CloudConnectorUser {
+    pub fn new(authenticated: bool) -> CloudConnectorUser {
+        CloudConnectorUser {
+            authenticated,
+            ..Default::default()
+        }
+    }
+
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+
+    /// Whether the user may use `unit_primitive` (python-api.md §9): debug users always may;
+    /// a disallowed issuer never may; otherwise the scope must be in the claims.
+    /// `authenticated` is deliberately not consulted, as in the original.
+    pub fn can(&self, unit_primitive: &str, disallowed_issuers: &[&str]) -> bool {
+        if unit_primitive.is_empty() {
+            return false;
+        }
+        if self.is_debug {
+            return true;
+        }
+        let Some(claims) = &self.claims else {
+            return false;
+        };
+        if disallowed_issuers.contains(&claims.issuer.as_str()) {
+            return false;
+        }
+        claims.scopes.iter().any(|s| s == unit_primitive)
+    }
+
+    /// The scopes that are known unit primitives, in scope order.
+    pub fn unit_primitives(&self, known: &dyn UnitPrimitiveNames) -> Vec<String> {
+        self.claims
+            .as_ref()
+            .map(|c| {
+                c.scopes
+                    .iter()
+                    .filter(|s| known.contains(s))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(issuer: &str, scopes: &[&str]) -> CloudConnectorUser {
+        CloudConnectorUser {
+            authenticated: true,
+            claims: Some(UserClaims {
+                issuer: issuer.into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn can_rules() {
+        let u = user("gitlab-ai-gateway", &["duo_chat"]);
+        assert!(u.can("duo_chat", &[]));
+        assert!(!u.can("complete_code", &[]));
+        assert!(!u.can("", &[]));
+        assert!(!u.can("duo_chat", &["gitlab-ai-gateway"]));
+        let debug = CloudConnectorUser {
+            is_debug: true,
+            ..user("gitlab-ai-gateway", &[])
+        };
+        assert!(debug.can("anything", &["gitlab-ai-gateway"]));
+        assert!(!CloudConnectorUser::new(true).can("duo_chat", &[]));
+        let unauthenticated = CloudConnectorUser {
+            authenticated: false,
+            ..user("x", &["duo_chat"])
+        };
+        assert!(
+            unauthenticated.can("duo_chat", &[]),
+            "can() ignores authenticated"
+        );
+    }
+
+    #[test]
+    fn unit_primitives_drop_unknown_scopes() {
+        let u = user("x", &["duo_chat", "nope", "complete_code"]);
+        assert_eq!(
+            u.unit_primitives(&["complete_code", "duo_chat"]),
+            ["duo_chat", "complete_code"]
+        );
+        assert!(CloudConnectorUser::new(true)
+            .unit_primitives(&["duo_chat"])
+            .is_empty());
+        let set: HashSet<String> = ["nope".to_owned()].into();
+        assert_eq!(u.unit_primitives(&set), ["nope"]);
+    }
+
+    #[test]
+    fn claims_mapping() {
+        let c = json!({
+            "iss": "i", "sub": "s", "aud": "a", "exp": 1, "jti": "j", "gitlab_realm": "saas",
+            "scopes": ["a", 1, "b"], "gitlab_instance_id": 42, "gitlab_instance_uid": "uid",
+            "duo_seat_count": 5, "gitlab_root_namespace_id": "123"
+        });
+        let u = UserClaims::from_claims(c.as_object().unwrap());
+        assert_eq!(u.issuer, "i");
+        assert_eq!(u.subject, "s");
+        assert_eq!(u.gitlab_realm, "saas");
+        assert_eq!(u.scopes, ["a", "b"]);
+        assert_eq!(u.gitlab_instance_id, json!(42));
+        assert_eq!(u.duo_seat_count, "5");
+        let extra = u.extra.unwrap();
+        assert_eq!(
+            extra.keys().collect::<Vec<_>>(),
+            ["gitlab_instance_uid", "gitlab_root_namespace_id"]
+        );
+        let empty = UserClaims::from_claims(&Map::new());
+        assert_eq!(empty.gitlab_instance_id, json!(""));
+        assert_eq!(empty.extra, Some(Map::new()));
+    }
+}

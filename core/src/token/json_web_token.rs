@@ -1,0 +1,113 @@
+//! `JsonWebToken`: the instance tokens GitLab Rails issues (ruby-api.md §5): `jti` UUID v4,
+//! `nbf = iat - 5`, `exp = iat + ttl`, header `{alg: RS256, typ: JWT, kid: <thumbprint>}`.
+
+use serde_json::{Map, Value};
+
+use super::compact::{sign_rs256, uuid_v4, OrderedClaims};
+use super::signing_key::SigningKey;
+use crate::error::Result;
+
+/// Seconds `nbf` is back-dated, for verifiers whose clock is slightly behind.
+pub const NOT_BEFORE_TIME_SEC: i64 = 5;
+
+/// `aud`: one string, or a list (the Rails TokenIssuer passes a list).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<Audience> for Value {
+    fn from(a: Audience) -> Value {
+        match a {
+            Audience::One(s) => Value::String(s),
+            Audience::Many(v) => v.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonWebToken {
+    pub id: String,
+    pub issuer: String,
+    pub audience: Audience,
+    pub subject: String,
+    pub realm: String,
+    pub scopes: Vec<String>,
+    pub issued_at: i64,
+    pub not_before: i64,
+    pub expires_at: i64,
+    pub extra_claims: Map<String, Value>,
+}
+
+impl JsonWebToken {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        issuer: impl Into<String>,
+        audience: Audience,
+        subject: impl Into<String>,
+        realm: impl Into<String>,
+        scopes: Vec<String>,
+        ttl: i64,
+        extra_claims: Map<String, Value>,
+    ) -> JsonWebToken {
+        JsonWebToken::new_at(
+            issuer,
+            audience,
+            subject,
+            realm,
+            scopes,
+            ttl,
+            extra_claims,
+            super::verify::now(),
+        )
+    }
+
+    /// [`JsonWebToken::new`] issued at `now` (Unix seconds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_at(
+        issuer: impl Into<String>,
+        audience: Audience,
+        subject: impl Into<String>,
+        realm: impl Into<String>,
+        scopes: Vec<String>,
+        ttl: i64,
+        extra_claims: Map<String, Value>,
+        now: i64,
+    ) -> JsonWebToken {
+        JsonWebToken {
+            id: uuid_v4(),
+            issuer: issuer.into(),
+            audience,
+            subject: subject.into(),
+            realm: realm.into(),
+            scopes,
+            issued_at: now,
+            not_before: now - NOT_BEFORE_TIME_SEC,
+            expires_at: now + ttl,
+            extra_claims,
+        }
+    }
+
+    /// Claims in the Rails order, extra claims merged last (last wins).
+    pub fn payload(&self) -> OrderedClaims {
+        let mut c = OrderedClaims::new();
+        c.set("jti", self.id.clone());
+        c.set("aud", self.audience.clone());
+        c.set("sub", self.subject.clone());
+        c.set("iss", self.issuer.clone());
+        c.set("iat", self.issued_at);
+        c.set("nbf", self.not_before);
+        c.set("exp", self.expires_at);
+        c.set("gitlab_realm", self.realm.clone());
+        c.set("scopes", self.scopes.clone());
+        c.merge(&self.extra_claims);
+        c
+    }
+
+    /// The signed token, `kid` = the key's RFC 7638 thumbprint.
+    pub fn encode(&self, key: &SigningKey) -> Result<String> {
+        let header = serde_json::json!({"alg": "RS256", "kid": key.thumbprint(), "typ": "JWT"});
+        sign_rs256(&header.to_string(), &self.payload(), key)
+    }
+}
