@@ -131,11 +131,11 @@ impl Inner {
             let fresh = match source.load() {
                 Ok(set) if !set.is_empty() => Some(Arc::new(set)),
                 Ok(_) => {
-                    log::error!(target: "cloud_connector", "oidc_provider={}: no keys returned", source.name());
+                    log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
                     None
                 }
                 Err(e) => {
-                    log::error!(target: "cloud_connector", "oidc_provider={}: {e} (code {})", source.name(), e.code());
+                    log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
                     None
                 }
             };
@@ -153,7 +153,7 @@ impl Inner {
                 log::error!(target: "cloud_connector", "Incomplete JWKS cached: some key providers failed, no old cache to fall back to");
             }
         }
-        log::info!(target: "cloud_connector", "JWKS refreshed kids={:?} provider=CompositeProvider", merged.kids());
+        log::info!(target: "cloud_connector", kids:? = merged.kids(), provider = "CompositeProvider"; "JWKS refreshed");
         let changed = previous
             .as_ref()
             .map_or(true, |p| fingerprint(&p.merged) != fingerprint(&merged));
@@ -279,7 +279,7 @@ impl CompositeProvider {
     pub fn ready(&self) -> bool {
         let ready = self.snapshot().per_source.iter().all(Option::is_some);
         if !ready {
-            log::error!(target: "cloud_connector", "cloud_connector_ready=false");
+            log::error!(target: "cloud_connector", cloud_connector_ready = false; "cloud connector is not ready");
         }
         ready
     }
@@ -338,7 +338,7 @@ impl CompositeProvider {
             let mut generation = snapshot.generation;
             let mut m = keys.check(kid, alg, input, &jws.signature, false);
             if m == KeyMatch::UnknownKid {
-                log::warn!(target: "cloud_connector", "token kid {:?} not in the key set", kid.unwrap_or_default());
+                log::warn!(target: "cloud_connector", kid = kid.unwrap_or_default(); "token kid not in the key set");
                 if self.inner.refresh_blocking(true) {
                     let s = self.snapshot();
                     keys = s.merged.clone();
@@ -385,7 +385,7 @@ impl AuthProvider for CompositeProvider {
             }),
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
             Err(e) => {
-                log::error!(target: "cloud_connector", "token rejected: {e} (code {})", e.code());
+                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
                 Ok(CloudConnectorUser {
                     claims: Some(UserClaims::default()),
                     ..Default::default()
