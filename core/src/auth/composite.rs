@@ -128,7 +128,16 @@ impl Inner {
         let mut per_source = Vec::with_capacity(self.sources.len());
         let mut failed = false;
         for (i, source) in self.sources.iter().enumerate() {
-            let fresh = match source.load() {
+            // A source implemented outside this crate (a binding callback) may panic; that is
+            // a failed load, not a reason to take the cache down with it.
+            let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.load()))
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorCode::ProviderUnavailable,
+                        format!("key source {} panicked", source.name()),
+                    ))
+                });
+            let fresh = match loaded {
                 Ok(set) if !set.is_empty() => Some(Arc::new(set)),
                 Ok(_) => {
                     log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
@@ -184,6 +193,18 @@ impl Inner {
         self.done.notify_all();
     }
 
+    /// Loads, then releases the flight even if a source panics, so waiters never hang.
+    fn load_and_finish(&self) {
+        struct Finish<'a>(&'a Inner);
+        impl Drop for Finish<'_> {
+            fn drop(&mut self) {
+                self.0.finish();
+            }
+        }
+        let _finish = Finish(self);
+        self.load();
+    }
+
     /// Runs a refresh now, or waits for the one in flight. Returns when a refresh has completed.
     fn refresh_blocking(&self, unknown_kid: bool) -> bool {
         let mut f = lock(&self.flight);
@@ -206,8 +227,7 @@ impl Inner {
         }
         f.refreshing = true;
         drop(f);
-        self.load();
-        self.finish();
+        self.load_and_finish();
         true
     }
 }
@@ -241,14 +261,10 @@ impl CompositeProvider {
         let inner = Arc::clone(&self.inner);
         let spawned = std::thread::Builder::new()
             .name("cloud-connector-jwks".into())
-            .spawn(move || {
-                inner.load();
-                inner.finish();
-            });
+            .spawn(move || inner.load_and_finish());
         if spawned.is_err() {
             // No thread: refresh inline rather than never.
-            self.inner.load();
-            self.inner.finish();
+            self.inner.load_and_finish();
         }
     }
 

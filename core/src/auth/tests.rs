@@ -750,3 +750,29 @@ fn refresh_logging() {
         "{logs:?}"
     );
 }
+
+#[derive(Debug)]
+struct Panicking;
+
+impl KeySource for Panicking {
+    fn name(&self) -> &str {
+        "Panicking"
+    }
+    fn load(&self) -> crate::Result<crate::token::KeySet> {
+        panic!("binding callback failed")
+    }
+}
+
+#[test]
+fn a_panicking_source_is_a_failed_source() {
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, "").with_service_name(SVC));
+    let p = composite(vec![Arc::new(Panicking), local]);
+    assert!(!p.ready());
+    assert!(p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok());
+    p.refresh();
+    assert!(
+        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok(),
+        "no stuck refresh flight"
+    );
+}

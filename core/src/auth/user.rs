@@ -16,9 +16,15 @@ impl UnitPrimitiveNames for HashSet<String> {
     }
 }
 
-impl UnitPrimitiveNames for [&str] {
+impl UnitPrimitiveNames for &[&str] {
     fn contains(&self, name: &str) -> bool {
         <[&str]>::contains(self, &name)
+    }
+}
+
+impl UnitPrimitiveNames for Vec<String> {
+    fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
     }
 }
 
@@ -207,6 +213,12 @@ mod tests {
             .is_empty());
         let set: HashSet<String> = ["nope".to_owned()].into();
         assert_eq!(u.unit_primitives(&set), ["nope"]);
+        let slice: &[&str] = &["complete_code"];
+        assert_eq!(u.unit_primitives(&slice), ["complete_code"]);
+        assert_eq!(
+            u.unit_primitives(&vec!["duo_chat".to_owned()]),
+            ["duo_chat"]
+        );
     }
 
     #[test]
