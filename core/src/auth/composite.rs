@@ -122,21 +122,51 @@ impl Inner {
             .clone()
     }
 
+    /// Every source's load, in source order. Sources load concurrently, so a first load waits
+    /// for the slowest source rather than the sum of their timeouts. A source implemented
+    /// outside this crate (a binding callback) may panic; that is a failed load, not a reason
+    /// to take the cache down with it.
+    fn load_sources(&self) -> Vec<Result<KeySet>> {
+        let panicked = |source: &Arc<dyn KeySource>| {
+            Error::new(
+                ErrorCode::ProviderUnavailable,
+                format!("key source {} panicked", source.name()),
+            )
+        };
+        let inline = |source: &Arc<dyn KeySource>| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.load()))
+                .unwrap_or_else(|_| Err(panicked(source)))
+        };
+        if self.sources.len() < 2 {
+            return self.sources.iter().map(inline).collect();
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .sources
+                .iter()
+                .map(|source| {
+                    std::thread::Builder::new()
+                        .name("cloud-connector-keys".into())
+                        .spawn_scoped(scope, move || source.load())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(&self.sources)
+                .map(|(handle, source)| match handle {
+                    Ok(h) => h.join().unwrap_or_else(|_| Err(panicked(source))),
+                    Err(_) => inline(source),
+                })
+                .collect()
+        })
+    }
+
     /// Loads every source and installs the merged set. Only ever run by the flight holder.
     fn load(&self) {
         let previous = self.current();
         let mut per_source = Vec::with_capacity(self.sources.len());
         let mut failed = false;
-        for (i, source) in self.sources.iter().enumerate() {
-            // A source implemented outside this crate (a binding callback) may panic; that is
-            // a failed load, not a reason to take the cache down with it.
-            let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.load()))
-                .unwrap_or_else(|_| {
-                    Err(Error::new(
-                        ErrorCode::ProviderUnavailable,
-                        format!("key source {} panicked", source.name()),
-                    ))
-                });
+        for (i, (source, loaded)) in self.sources.iter().zip(self.load_sources()).enumerate() {
             let fresh = match loaded {
                 Ok(set) if !set.is_empty() => Some(Arc::new(set)),
                 Ok(_) => {
