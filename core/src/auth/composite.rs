@@ -14,7 +14,7 @@ use super::source::KeySource;
 use super::token_cache::TokenCache;
 use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Error, ErrorCode, Result};
-use crate::token::{self, validate_claims, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
+use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
@@ -56,10 +56,11 @@ impl Default for CompositeConfig {
 }
 
 impl CompositeConfig {
-    fn validation(&self, audiences: &[&str]) -> Validation {
+    /// The policy without audiences, which come with each request.
+    fn validation(&self) -> Validation {
         Validation {
             algorithms: self.algorithms.clone(),
-            audiences: audiences.iter().map(|s| s.to_string()).collect(),
+            audiences: Vec::new(),
             issuer: self.issuer.clone(),
             leeway: self.leeway,
             max_token_size: self.max_token_size,
@@ -90,6 +91,7 @@ struct Flight {
 struct Inner {
     sources: Vec<Arc<dyn KeySource>>,
     config: CompositeConfig,
+    validation: Validation,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     flight: Mutex<Flight>,
     done: Condvar,
@@ -268,6 +270,7 @@ impl CompositeProvider {
         CompositeProvider {
             inner: Arc::new(Inner {
                 sources,
+                validation: config.validation(),
                 config,
                 snapshot: RwLock::new(None),
                 flight: Mutex::new(Flight::default()),
@@ -347,7 +350,7 @@ impl CompositeProvider {
 
     /// [`CompositeProvider::verify`] at `now` (Unix seconds).
     pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
-        let v = self.inner.config.validation(audiences);
+        let v = &self.inner.validation;
         if token.len() > v.max_token_size {
             return Err(Error::new(
                 ErrorCode::TokenTooLarge,
@@ -365,7 +368,7 @@ impl CompositeProvider {
         if v.verify_signature {
             let hit = lock(&self.inner.cache).get(token, snapshot.generation);
             if let Some(hit) = hit {
-                return match validate_claims(&hit.claims, &v, now) {
+                return match token::validate_claims_for(&hit.claims, v, audiences, now) {
                     Ok(()) => Ok(hit),
                     Err(e) => {
                         lock(&self.inner.cache).remove(token);
@@ -374,7 +377,7 @@ impl CompositeProvider {
                 };
             }
         }
-        let (jws, claims, alg) = token::parse_checked(token, &v)?;
+        let (jws, claims, alg) = token::parse_checked(token, v)?;
         if v.verify_signature {
             let alg = alg
                 .ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
@@ -395,7 +398,7 @@ impl CompositeProvider {
             if let Some(e) = token::signature_error(m, kid) {
                 return Err(e);
             }
-            validate_claims(&claims, &v, now)?;
+            token::validate_claims_for(&claims, v, audiences, now)?;
             let verified = VerifiedToken {
                 header: Arc::new(jws.header),
                 claims: Arc::new(claims),
@@ -403,7 +406,7 @@ impl CompositeProvider {
             lock(&self.inner.cache).insert(token, verified.clone(), generation);
             return Ok(verified);
         }
-        validate_claims(&claims, &v, now)?;
+        token::validate_claims_for(&claims, v, audiences, now)?;
         Ok(VerifiedToken {
             header: Arc::new(jws.header),
             claims: Arc::new(claims),
