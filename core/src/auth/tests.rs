@@ -776,3 +776,31 @@ fn a_panicking_source_is_a_failed_source() {
         "no stuck refresh flight"
     );
 }
+
+#[test]
+fn custom_ca_bundle_is_honoured_for_https() {
+    use super::test_server::{TlsServer, TLS_CERT};
+    let b = key(RSA_B);
+    let server = TlsServer::start(&jwks(&[(&b, "b")]));
+    let with_ca = HttpConfig {
+        timeout: Duration::from_secs(5),
+        ca_bundle: Some(TLS_CERT.into()),
+    };
+    let keys = OidcProvider::new("Gitlab", &server.base_url(), with_ca)
+        .load()
+        .unwrap();
+    assert_eq!(keys.kids(), [Some("b".to_owned())]);
+    // A bundle without that certificate replaces the roots, so the fetch fails.
+    let other = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/tls/other_ca.pem"
+    );
+    let wrong_ca = HttpConfig {
+        timeout: Duration::from_secs(5),
+        ca_bundle: Some(other.into()),
+    };
+    let err = OidcProvider::new("Gitlab", &server.base_url(), wrong_ca)
+        .load()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JwksFetchFailed);
+}
