@@ -427,9 +427,12 @@ fn generated_keys_sign_and_rotate() {
         Map::new(),
         NOW,
     );
-    let token = jwt.encode(ring.current().unwrap()).unwrap();
+    let token = ring.sign(&jwt).unwrap();
     let (keys, _) = KeySet::from_jwks(&ring.jwks()).unwrap();
     assert!(verify(&token, &keys, &Validation::new(["svc"]), NOW).is_ok());
+    assert!(verify(&token, &ring.key_set(), &Validation::new(["svc"]), NOW).is_ok());
+    let empty = KeyRing::default().sign(&jwt).unwrap_err();
+    assert_eq!(empty.code(), ErrorCode::KeyRing);
     ring.trim().unwrap();
     assert_ne!(ring.current().unwrap().thumbprint(), first);
 }
