@@ -36,6 +36,9 @@ pub struct CompositeConfig {
     pub reject_future_iat: bool,
     /// False is signature-bypass mode (development only).
     pub verify_signature: bool,
+    /// Audiences [`AuthProvider::authenticate`] accepts; `None` (the default) is the current
+    /// service name, read at each call as the original did.
+    pub audiences: Option<Vec<String>>,
 }
 
 impl Default for CompositeConfig {
@@ -51,6 +54,7 @@ impl Default for CompositeConfig {
             max_token_size: token::DEFAULT_MAX_TOKEN_SIZE,
             reject_future_iat: false,
             verify_signature: true,
+            audiences: None,
         }
     }
 }
@@ -425,8 +429,15 @@ impl AuthProvider for CompositeProvider {
     /// Verifies for the current service name; a rejected token is logged (never the token
     /// itself) and gives an unauthenticated user with empty claims.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
-        let audience = service_name()?;
-        match self.verify(token, &[audience.as_str()]) {
+        let configured;
+        let audience: Vec<&str> = match &self.inner.config.audiences {
+            Some(list) => list.iter().map(String::as_str).collect(),
+            None => {
+                configured = service_name()?;
+                vec![configured.as_str()]
+            }
+        };
+        match self.verify(token, &audience) {
             Ok(v) => Ok(CloudConnectorUser {
                 authenticated: true,
                 claims: Some(UserClaims::from_claims(&v.claims)),
