@@ -323,6 +323,11 @@ impl CompositeProvider {
         }
     }
 
+    /// The key set held now, without loading or refreshing (Python's `cached_jwks()`).
+    pub fn cached_key_set(&self) -> Option<Arc<KeySet>> {
+        self.inner.current().map(|s| s.merged.clone())
+    }
+
     /// Refreshes now (blocking), or waits for the refresh in flight.
     pub fn refresh(&self) {
         self.inner.refresh_blocking(false);

@@ -390,7 +390,12 @@ fn static_jwks_provider_in_composite() {
     let source: Arc<dyn KeySource> =
         Arc::new(StaticJwksProvider::from_json("file", &jwks(&[(&b, "b")]).to_string()).unwrap());
     let p = composite(vec![source]);
+    assert!(
+        p.cached_key_set().is_none(),
+        "nothing is loaded until asked"
+    );
     assert!(p.ready());
+    assert_eq!(p.cached_key_set().unwrap().len(), 1);
     assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
     assert_eq!(p.jwks()["keys"][0]["kid"], "b");
 }
