@@ -14,7 +14,7 @@ use super::source::KeySource;
 use super::token_cache::TokenCache;
 use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Error, ErrorCode, Result};
-use crate::token::{self, validate_claims, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
+use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
@@ -36,6 +36,9 @@ pub struct CompositeConfig {
     pub reject_future_iat: bool,
     /// False is signature-bypass mode (development only).
     pub verify_signature: bool,
+    /// Audiences [`AuthProvider::authenticate`] accepts; `None` (the default) is the current
+    /// service name, read at each call as the original did.
+    pub audiences: Option<Vec<String>>,
 }
 
 impl Default for CompositeConfig {
@@ -51,15 +54,17 @@ impl Default for CompositeConfig {
             max_token_size: token::DEFAULT_MAX_TOKEN_SIZE,
             reject_future_iat: false,
             verify_signature: true,
+            audiences: None,
         }
     }
 }
 
 impl CompositeConfig {
-    fn validation(&self, audiences: &[&str]) -> Validation {
+    /// The policy without audiences, which come with each request.
+    fn validation(&self) -> Validation {
         Validation {
             algorithms: self.algorithms.clone(),
-            audiences: audiences.iter().map(|s| s.to_string()).collect(),
+            audiences: Vec::new(),
             issuer: self.issuer.clone(),
             leeway: self.leeway,
             max_token_size: self.max_token_size,
@@ -90,6 +95,7 @@ struct Flight {
 struct Inner {
     sources: Vec<Arc<dyn KeySource>>,
     config: CompositeConfig,
+    validation: Validation,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     flight: Mutex<Flight>,
     done: Condvar,
@@ -122,20 +128,59 @@ impl Inner {
             .clone()
     }
 
+    /// Every source's load, in source order. Sources load concurrently, so a first load waits
+    /// for the slowest source rather than the sum of their timeouts. A source implemented
+    /// outside this crate (a binding callback) may panic; that is a failed load, not a reason
+    /// to take the cache down with it.
+    fn load_sources(&self) -> Vec<Result<KeySet>> {
+        let panicked = |source: &Arc<dyn KeySource>| {
+            Error::new(
+                ErrorCode::ProviderUnavailable,
+                format!("key source {} panicked", source.name()),
+            )
+        };
+        let inline = |source: &Arc<dyn KeySource>| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.load()))
+                .unwrap_or_else(|_| Err(panicked(source)))
+        };
+        if self.sources.len() < 2 {
+            return self.sources.iter().map(inline).collect();
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .sources
+                .iter()
+                .map(|source| {
+                    std::thread::Builder::new()
+                        .name("cloud-connector-keys".into())
+                        .spawn_scoped(scope, move || source.load())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(&self.sources)
+                .map(|(handle, source)| match handle {
+                    Ok(h) => h.join().unwrap_or_else(|_| Err(panicked(source))),
+                    Err(_) => inline(source),
+                })
+                .collect()
+        })
+    }
+
     /// Loads every source and installs the merged set. Only ever run by the flight holder.
     fn load(&self) {
         let previous = self.current();
         let mut per_source = Vec::with_capacity(self.sources.len());
         let mut failed = false;
-        for (i, source) in self.sources.iter().enumerate() {
-            let fresh = match source.load() {
+        for (i, (source, loaded)) in self.sources.iter().zip(self.load_sources()).enumerate() {
+            let fresh = match loaded {
                 Ok(set) if !set.is_empty() => Some(Arc::new(set)),
                 Ok(_) => {
-                    log::error!(target: "cloud_connector", "oidc_provider={}: no keys returned", source.name());
+                    log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
                     None
                 }
                 Err(e) => {
-                    log::error!(target: "cloud_connector", "oidc_provider={}: {e} (code {})", source.name(), e.code());
+                    log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
                     None
                 }
             };
@@ -153,7 +198,7 @@ impl Inner {
                 log::error!(target: "cloud_connector", "Incomplete JWKS cached: some key providers failed, no old cache to fall back to");
             }
         }
-        log::info!(target: "cloud_connector", "JWKS refreshed kids={:?} provider=CompositeProvider", merged.kids());
+        log::info!(target: "cloud_connector", kids:? = merged.kids(), provider = "CompositeProvider"; "JWKS refreshed");
         let changed = previous
             .as_ref()
             .is_none_or(|p| fingerprint(&p.merged) != fingerprint(&merged));
@@ -184,6 +229,18 @@ impl Inner {
         self.done.notify_all();
     }
 
+    /// Loads, then releases the flight even if a source panics, so waiters never hang.
+    fn load_and_finish(&self) {
+        struct Finish<'a>(&'a Inner);
+        impl Drop for Finish<'_> {
+            fn drop(&mut self) {
+                self.0.finish();
+            }
+        }
+        let _finish = Finish(self);
+        self.load();
+    }
+
     /// Runs a refresh now, or waits for the one in flight. Returns when a refresh has completed.
     fn refresh_blocking(&self, unknown_kid: bool) -> bool {
         let mut f = lock(&self.flight);
@@ -206,8 +263,7 @@ impl Inner {
         }
         f.refreshing = true;
         drop(f);
-        self.load();
-        self.finish();
+        self.load_and_finish();
         true
     }
 }
@@ -218,6 +274,7 @@ impl CompositeProvider {
         CompositeProvider {
             inner: Arc::new(Inner {
                 sources,
+                validation: config.validation(),
                 config,
                 snapshot: RwLock::new(None),
                 flight: Mutex::new(Flight::default()),
@@ -241,14 +298,10 @@ impl CompositeProvider {
         let inner = Arc::clone(&self.inner);
         let spawned = std::thread::Builder::new()
             .name("cloud-connector-jwks".into())
-            .spawn(move || {
-                inner.load();
-                inner.finish();
-            });
+            .spawn(move || inner.load_and_finish());
         if spawned.is_err() {
             // No thread: refresh inline rather than never.
-            self.inner.load();
-            self.inner.finish();
+            self.inner.load_and_finish();
         }
     }
 
@@ -270,6 +323,11 @@ impl CompositeProvider {
         }
     }
 
+    /// The key set held now, without loading or refreshing (Python's `cached_jwks()`).
+    pub fn cached_key_set(&self) -> Option<Arc<KeySet>> {
+        self.inner.current().map(|s| s.merged.clone())
+    }
+
     /// Refreshes now (blocking), or waits for the refresh in flight.
     pub fn refresh(&self) {
         self.inner.refresh_blocking(false);
@@ -279,7 +337,7 @@ impl CompositeProvider {
     pub fn ready(&self) -> bool {
         let ready = self.snapshot().per_source.iter().all(Option::is_some);
         if !ready {
-            log::error!(target: "cloud_connector", "cloud_connector_ready=false");
+            log::error!(target: "cloud_connector", cloud_connector_ready = false; "cloud connector is not ready");
         }
         ready
     }
@@ -301,7 +359,7 @@ impl CompositeProvider {
 
     /// [`CompositeProvider::verify`] at `now` (Unix seconds).
     pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
-        let v = self.inner.config.validation(audiences);
+        let v = &self.inner.validation;
         if token.len() > v.max_token_size {
             return Err(Error::new(
                 ErrorCode::TokenTooLarge,
@@ -319,7 +377,7 @@ impl CompositeProvider {
         if v.verify_signature {
             let hit = lock(&self.inner.cache).get(token, snapshot.generation);
             if let Some(hit) = hit {
-                return match validate_claims(&hit.claims, &v, now) {
+                return match token::validate_claims_for(&hit.claims, v, audiences, now) {
                     Ok(()) => Ok(hit),
                     Err(e) => {
                         lock(&self.inner.cache).remove(token);
@@ -328,7 +386,7 @@ impl CompositeProvider {
                 };
             }
         }
-        let (jws, claims, alg) = token::parse_checked(token, &v)?;
+        let (jws, claims, alg) = token::parse_checked(token, v)?;
         if v.verify_signature {
             let alg = alg
                 .ok_or_else(|| Error::new(ErrorCode::UnsupportedAlgorithm, "alg is not allowed"))?;
@@ -338,7 +396,7 @@ impl CompositeProvider {
             let mut generation = snapshot.generation;
             let mut m = keys.check(kid, alg, input, &jws.signature, false);
             if m == KeyMatch::UnknownKid {
-                log::warn!(target: "cloud_connector", "token kid {:?} not in the key set", kid.unwrap_or_default());
+                log::warn!(target: "cloud_connector", kid = kid.unwrap_or_default(); "token kid not in the key set");
                 if self.inner.refresh_blocking(true) {
                     let s = self.snapshot();
                     keys = s.merged.clone();
@@ -349,7 +407,7 @@ impl CompositeProvider {
             if let Some(e) = token::signature_error(m, kid) {
                 return Err(e);
             }
-            validate_claims(&claims, &v, now)?;
+            token::validate_claims_for(&claims, v, audiences, now)?;
             let verified = VerifiedToken {
                 header: Arc::new(jws.header),
                 claims: Arc::new(claims),
@@ -357,7 +415,7 @@ impl CompositeProvider {
             lock(&self.inner.cache).insert(token, verified.clone(), generation);
             return Ok(verified);
         }
-        validate_claims(&claims, &v, now)?;
+        token::validate_claims_for(&claims, v, audiences, now)?;
         Ok(VerifiedToken {
             header: Arc::new(jws.header),
             claims: Arc::new(claims),
@@ -376,8 +434,15 @@ impl AuthProvider for CompositeProvider {
     /// Verifies for the current service name; a rejected token is logged (never the token
     /// itself) and gives an unauthenticated user with empty claims.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
-        let audience = service_name()?;
-        match self.verify(token, &[audience.as_str()]) {
+        let configured;
+        let audience: Vec<&str> = match &self.inner.config.audiences {
+            Some(list) => list.iter().map(String::as_str).collect(),
+            None => {
+                configured = service_name()?;
+                vec![configured.as_str()]
+            }
+        };
+        match self.verify(token, &audience) {
             Ok(v) => Ok(CloudConnectorUser {
                 authenticated: true,
                 claims: Some(UserClaims::from_claims(&v.claims)),
@@ -385,7 +450,7 @@ impl AuthProvider for CompositeProvider {
             }),
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
             Err(e) => {
-                log::error!(target: "cloud_connector", "token rejected: {e} (code {})", e.code());
+                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
                 Ok(CloudConnectorUser {
                     claims: Some(UserClaims::default()),
                     ..Default::default()

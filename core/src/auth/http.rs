@@ -37,16 +37,21 @@ fn fetch_err(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::JwksFetchFailed, message)
 }
 
-fn ca_bundle(config: &HttpConfig) -> Option<PathBuf> {
+const CA_BUNDLE_VARS: [&str; 3] = ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"];
+
+fn ca_bundle_from(
+    config: &HttpConfig,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
     config.ca_bundle.clone().or_else(|| {
-        ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]
+        CA_BUNDLE_VARS
             .iter()
-            .find_map(|v| {
-                std::env::var_os(v)
-                    .filter(|s| !s.is_empty())
-                    .map(PathBuf::from)
-            })
+            .find_map(|v| env(v).filter(|s| !s.is_empty()).map(PathBuf::from))
     })
+}
+
+fn ca_bundle(config: &HttpConfig) -> Option<PathBuf> {
+    ca_bundle_from(config, |v| std::env::var_os(v))
 }
 
 #[derive(Debug)]
@@ -108,5 +113,44 @@ impl HttpClient {
                 format!("{url} did not return JSON: {e}"),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    #[test]
+    fn ca_bundle_precedence() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        let default = HttpConfig::default();
+        let all = env(&[
+            ("SSL_CERT_FILE", "/ssl"),
+            ("CURL_CA_BUNDLE", "/curl"),
+            ("REQUESTS_CA_BUNDLE", "/req"),
+        ]);
+        assert_eq!(ca_bundle_from(&default, all), Some("/req".into()));
+        let empty_requests = env(&[("REQUESTS_CA_BUNDLE", ""), ("SSL_CERT_FILE", "/ssl")]);
+        assert_eq!(
+            ca_bundle_from(&default, empty_requests),
+            Some("/ssl".into())
+        );
+        assert_eq!(ca_bundle_from(&default, env(&[])), None);
+        let explicit = HttpConfig {
+            ca_bundle: Some("/explicit".into()),
+            ..HttpConfig::default()
+        };
+        assert_eq!(
+            ca_bundle_from(&explicit, env(&[("REQUESTS_CA_BUNDLE", "/req")])),
+            Some("/explicit".into())
+        );
     }
 }

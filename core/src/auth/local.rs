@@ -23,7 +23,7 @@ fn parse(pem: &str, which: &str) -> Option<VerifyingKey> {
     match verifying_key_from_pem(pem).and_then(|k| k.with_alg(Algorithm::RS256)) {
         Ok(k) => Some(k),
         Err(e) => {
-            log::error!(target: "cloud_connector", "invalid local {which} key skipped: {e} (code {})", e.code());
+            log::error!(target: "cloud_connector", code = e.code().as_str(); "invalid local {which} key skipped: {e}");
             None
         }
     }

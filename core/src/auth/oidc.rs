@@ -73,7 +73,7 @@ impl KeySource for OidcProvider {
             })?;
         let (keys, skipped) = KeySet::from_jwks(&client.get_json(jwks_uri)?)?;
         for e in skipped {
-            log::error!(target: "cloud_connector", "oidc_provider={}: {e}", self.name);
+            log::error!(target: "cloud_connector", oidc_provider = self.name.as_str(), code = e.code().as_str(); "{e}");
         }
         Ok(keys)
     }

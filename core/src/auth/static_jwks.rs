@@ -18,7 +18,7 @@ impl StaticJwksProvider {
         let (keys, skipped) = KeySet::from_jwks_str(json)?;
         let name = name.into();
         for e in skipped {
-            log::error!(target: "cloud_connector", "{name}: {e}");
+            log::error!(target: "cloud_connector", oidc_provider = name.as_str(), code = e.code().as_str(); "{e}");
         }
         Ok(StaticJwksProvider { name, keys })
     }

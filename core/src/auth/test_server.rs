@@ -129,3 +129,79 @@ pub(crate) fn dead_url() -> String {
     drop(listener);
     format!("http://127.0.0.1:{port}")
 }
+
+/// A one-route HTTPS server (discovery + JWKS) with the self-signed 127.0.0.1 certificate from
+/// tests/vectors/tls, for checking that a custom CA bundle is honoured.
+pub(crate) struct TlsServer {
+    pub(crate) port: u16,
+}
+
+pub(crate) const TLS_CERT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/vectors/tls/server.pem"
+);
+const TLS_KEY: &str = include_str!("../../../tests/vectors/tls/server.key");
+
+impl TlsServer {
+    pub(crate) fn start(jwks: &serde_json::Value) -> TlsServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(TLS_CERT)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let key = PrivateKeyDer::from_pem_slice(TLS_KEY.as_bytes()).unwrap();
+        let config = Arc::new(
+            rustls::ServerConfig::builder()
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let base = format!("https://127.0.0.1:{port}");
+        let discovery =
+            serde_json::json!({"issuer": base, "jwks_uri": format!("{base}/jwks")}).to_string();
+        let jwks = jwks.to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (config, discovery, jwks) =
+                    (Arc::clone(&config), discovery.clone(), jwks.clone());
+                std::thread::spawn(move || {
+                    let Ok(conn) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    let mut tls = rustls::StreamOwned::new(conn, stream);
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 1024];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&buf);
+                    let body = if text.contains("/jwks ") {
+                        &jwks
+                    } else {
+                        &discovery
+                    };
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(response.as_bytes());
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        TlsServer { port }
+    }
+
+    pub(crate) fn base_url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}

@@ -390,7 +390,12 @@ fn static_jwks_provider_in_composite() {
     let source: Arc<dyn KeySource> =
         Arc::new(StaticJwksProvider::from_json("file", &jwks(&[(&b, "b")]).to_string()).unwrap());
     let p = composite(vec![source]);
+    assert!(
+        p.cached_key_set().is_none(),
+        "nothing is loaded until asked"
+    );
     assert!(p.ready());
+    assert_eq!(p.cached_key_set().unwrap().len(), 1);
     assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
     assert_eq!(p.jwks()["keys"][0]["kid"], "b");
 }
@@ -636,4 +641,171 @@ fn public_types_are_send_and_sync() {
     check::<crate::token::TokenAuthority>();
     check::<crate::token::KeyRing>();
     check::<crate::token::VerifiedToken>();
+}
+
+// ---- logging (python-api.md §5.7): messages and fields GitLab's alerts key on ----
+
+mod capture {
+    use std::cell::RefCell;
+
+    type Entry = (log::Level, String, Vec<(String, String)>);
+
+    thread_local! {
+        static LOGS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    }
+
+    struct Capture;
+
+    struct Fields(Vec<(String, String)>);
+
+    impl<'kvs> log::kv::VisitSource<'kvs> for Fields {
+        fn visit_pair(
+            &mut self,
+            key: log::kv::Key<'kvs>,
+            value: log::kv::Value<'kvs>,
+        ) -> Result<(), log::kv::Error> {
+            self.0.push((key.to_string(), value.to_string()));
+            Ok(())
+        }
+    }
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            let mut fields = Fields(Vec::new());
+            let _ = record.key_values().visit(&mut fields);
+            LOGS.with(|l| {
+                l.borrow_mut()
+                    .push((record.level(), record.args().to_string(), fields.0))
+            });
+        }
+        fn flush(&self) {}
+    }
+
+    static CAPTURE: Capture = Capture;
+
+    /// Records of this thread since the last call (the logger is process-wide, the buffer is
+    /// per thread, so parallel tests do not see each other's records).
+    pub(super) fn take() -> Vec<Entry> {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let _ = log::set_logger(&CAPTURE);
+            log::set_max_level(log::LevelFilter::Trace);
+        });
+        LOGS.with(|l| std::mem::take(&mut *l.borrow_mut()))
+    }
+}
+
+#[test]
+fn refresh_logging() {
+    capture::take();
+    let good = TestServer::start();
+    let b = key(RSA_B);
+    good.oidc(&jwks(&[(&b, "b")]));
+    let bad = TestServer::start();
+    bad.route(DISCOVERY, Route::Json(500, "{}".into()));
+    let p = composite(vec![
+        oidc("Gitlab", &good.base_url()),
+        oidc("CustomersDot", &bad.base_url()),
+    ]);
+    assert!(!p.ready());
+    let logs = capture::take();
+    let field = |fields: &[(String, String)], k: &str| {
+        fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    };
+    let failed = logs.iter().find(|(l, _, f)| {
+        *l == log::Level::Error && field(f, "oidc_provider").as_deref() == Some("CustomersDot")
+    });
+    assert!(
+        failed.is_some_and(|(_, m, f)| m.contains("HTTP 500")
+            && field(f, "code").as_deref() == Some("jwks_fetch_failed")),
+        "{logs:?}"
+    );
+    assert!(logs.iter().any(|(_, m, _)| m
+        == "Incomplete JWKS cached: some key providers failed, no old cache to fall back to"));
+    let refreshed = logs
+        .iter()
+        .find(|(l, m, _)| *l == log::Level::Info && m == "JWKS refreshed")
+        .expect("JWKS refreshed");
+    assert_eq!(
+        field(&refreshed.2, "provider").as_deref(),
+        Some("CompositeProvider")
+    );
+    assert!(field(&refreshed.2, "kids").unwrap().contains("\"b\""));
+    assert!(logs
+        .iter()
+        .any(|(_, m, f)| m == "cloud connector is not ready"
+            && field(f, "cloud_connector_ready").as_deref() == Some("false")));
+
+    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert!(
+        capture::take()
+            .iter()
+            .all(|(_, m, _)| m != "JWKS refreshed"),
+        "served from cache: no refresh log"
+    );
+
+    p.refresh();
+    let logs = capture::take();
+    assert!(
+        logs.iter()
+            .any(|(_, m, _)| m == "Old JWKS re-cached: some key providers failed"),
+        "{logs:?}"
+    );
+}
+
+#[derive(Debug)]
+struct Panicking;
+
+impl KeySource for Panicking {
+    fn name(&self) -> &str {
+        "Panicking"
+    }
+    fn load(&self) -> crate::Result<crate::token::KeySet> {
+        panic!("binding callback failed")
+    }
+}
+
+#[test]
+fn a_panicking_source_is_a_failed_source() {
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, "").with_service_name(SVC));
+    let p = composite(vec![Arc::new(Panicking), local]);
+    assert!(!p.ready());
+    assert!(p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok());
+    p.refresh();
+    assert!(
+        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok(),
+        "no stuck refresh flight"
+    );
+}
+
+#[test]
+fn custom_ca_bundle_is_honoured_for_https() {
+    use super::test_server::{TlsServer, TLS_CERT};
+    let b = key(RSA_B);
+    let server = TlsServer::start(&jwks(&[(&b, "b")]));
+    let with_ca = HttpConfig {
+        timeout: Duration::from_secs(5),
+        ca_bundle: Some(TLS_CERT.into()),
+    };
+    let keys = OidcProvider::new("Gitlab", &server.base_url(), with_ca)
+        .load()
+        .unwrap();
+    assert_eq!(keys.kids(), [Some("b".to_owned())]);
+    // A bundle without that certificate replaces the roots, so the fetch fails.
+    let other = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/tls/other_ca.pem"
+    );
+    let wrong_ca = HttpConfig {
+        timeout: Duration::from_secs(5),
+        ca_bundle: Some(other.into()),
+    };
+    let err = OidcProvider::new("Gitlab", &server.base_url(), wrong_ca)
+        .load()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::JwksFetchFailed);
 }

@@ -16,7 +16,7 @@ impl UnitPrimitiveNames for HashSet<String> {
     }
 }
 
-impl UnitPrimitiveNames for [&str] {
+impl UnitPrimitiveNames for &[&str] {
     fn contains(&self, name: &str) -> bool {
         <[&str]>::contains(self, &name)
     }
@@ -26,6 +26,12 @@ impl UnitPrimitiveNames for [&str] {
 impl UnitPrimitiveNames for crate::catalog::Catalog {
     fn contains(&self, name: &str) -> bool {
         self.unit_primitive(name).is_some()
+    }
+}
+
+impl UnitPrimitiveNames for Vec<String> {
+    fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
     }
 }
 
@@ -214,6 +220,12 @@ mod tests {
             .is_empty());
         let set: HashSet<String> = ["nope".to_owned()].into();
         assert_eq!(u.unit_primitives(&set), ["nope"]);
+        let slice: &[&str] = &["complete_code"];
+        assert_eq!(u.unit_primitives(&slice), ["complete_code"]);
+        assert_eq!(
+            u.unit_primitives(&vec!["duo_chat".to_owned()]),
+            ["duo_chat"]
+        );
     }
 
     #[test]

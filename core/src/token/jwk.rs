@@ -102,6 +102,22 @@ mod tests {
 
     #[test]
     fn malformed_jwks_are_typed_errors() {
+        assert_eq!(
+            code(json!({"kty": "RSA", "n": "AA", "e": "AQAB"})),
+            ErrorCode::KeyInvalid
+        );
+        assert_eq!(
+            code(json!({"kty": "RSA", "n": "", "e": ""})),
+            ErrorCode::KeyInvalid
+        );
+        assert_eq!(
+            code(json!({"kty": "RSA", "n": N, "e": "AAAA"})),
+            ErrorCode::KeyInvalid
+        );
+        assert_eq!(
+            code(json!({"kty": "OKP", "crv": "Ed25519", "x": ""})),
+            ErrorCode::KeyInvalid
+        );
         assert_eq!(code(json!("RSA")), ErrorCode::KeyInvalid);
         assert_eq!(code(json!({"n": N, "e": "AQAB"})), ErrorCode::KeyInvalid);
         assert_eq!(code(json!({"kty": 1})), ErrorCode::KeyInvalid);

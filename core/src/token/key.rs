@@ -74,7 +74,10 @@ impl VerifyingKey {
     pub fn rsa(n: &[u8], e: &[u8]) -> Result<VerifyingKey> {
         let n = strip_leading_zeros(n);
         let e = strip_leading_zeros(e);
-        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        let bits = match n.first() {
+            Some(b) => n.len() * 8 - b.leading_zeros() as usize,
+            None => 0,
+        };
         if bits < MIN_RSA_BITS {
             return Err(key_err(format!(
                 "RSA key is {bits} bits; at least {MIN_RSA_BITS} are required"

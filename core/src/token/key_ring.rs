@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::json_web_token::JsonWebToken;
+use super::key_set::KeySet;
 use super::signing_key::SigningKey;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -124,6 +126,24 @@ impl KeyRing {
         }
         self.keys.pop();
         Ok(())
+    }
+
+    /// Signs `token` with the current key (`kid` = its thumbprint).
+    pub fn sign(&self, token: &JsonWebToken) -> Result<String> {
+        let key = self
+            .current()
+            .ok_or_else(|| ring_err("The key ring is empty; generate a key first"))?;
+        token.encode(key)
+    }
+
+    /// Every key's public half (kid = thumbprint, alg RS256), for verifying our own tokens.
+    pub fn key_set(&self) -> KeySet {
+        KeySet::new(
+            self.keys
+                .iter()
+                .map(|k| k.verifying_key().clone())
+                .collect(),
+        )
     }
 
     /// The public JWKS: every key, `use: sig`, `alg: RS256`, `kid` = RFC 7638 thumbprint.

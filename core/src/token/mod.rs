@@ -34,6 +34,7 @@ pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use validation::{validate_claims, Validation};
 pub use verify::{now, verify, verify_jws, VerifiedToken};
 
+pub(crate) use validation::validate_claims_for;
 pub(crate) use verify::{parse_checked, signature_error};
 
 /// base64url without padding, as JWS uses it (for bindings and test tools).

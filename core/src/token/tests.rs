@@ -427,9 +427,69 @@ fn generated_keys_sign_and_rotate() {
         Map::new(),
         NOW,
     );
-    let token = jwt.encode(ring.current().unwrap()).unwrap();
+    let token = ring.sign(&jwt).unwrap();
     let (keys, _) = KeySet::from_jwks(&ring.jwks()).unwrap();
     assert!(verify(&token, &keys, &Validation::new(["svc"]), NOW).is_ok());
+    assert!(verify(&token, &ring.key_set(), &Validation::new(["svc"]), NOW).is_ok());
+    let empty = KeyRing::default().sign(&jwt).unwrap_err();
+    assert_eq!(empty.code(), ErrorCode::KeyRing);
     ring.trim().unwrap();
     assert_ne!(ring.current().unwrap().thumbprint(), first);
+}
+
+/// Deterministic mutations of valid inputs: every result is a value or a typed error, never a
+/// panic (a panic fails the test).
+#[test]
+fn mutated_inputs_never_panic() {
+    let a = SigningKey::from_pem(RSA_A).unwrap();
+    let keys = set(&[(RSA_A, Some("a")), (RSA_C, None)]);
+    let mut v = Validation::new(["svc"]);
+    v.algorithms = Algorithm::ALL.to_vec();
+    let token = rs256(
+        &a,
+        json!({"alg": "RS256", "kid": "a"}),
+        json!({"aud": "svc", "exp": NOW}),
+    );
+    let jwk = Value::Object(a.verifying_key().to_jwk()).to_string();
+    let alphabet = b"AZaz09-_.=+/ {}[]\":,\\\x00\xff";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut errors = 0;
+    for _ in 0..3000 {
+        for input in [&token, &jwk] {
+            let mut bytes = input.as_bytes().to_vec();
+            for _ in 0..1 + next() % 4 {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = (next() as usize) % bytes.len();
+                match next() % 3 {
+                    0 => bytes[i] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => {
+                        bytes.remove(i);
+                    }
+                    _ => bytes.truncate(i),
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            if input == &token {
+                errors += usize::from(verify(&text, &keys, &v, NOW).is_err());
+                let _ = verify_jws(&text, &keys, Algorithm::ALL, DEFAULT_MAX_TOKEN_SIZE);
+            } else if let Ok(doc) = serde_json::from_str::<Value>(&text) {
+                let _ = parse_jwk(&doc);
+                let _ = KeySet::from_jwks(&json!({ "keys": [doc] }));
+            }
+            let _ = pem::decode(&text);
+            let _ = SigningKey::from_pem(&text);
+        }
+    }
+    assert!(
+        errors > 2500,
+        "mutated tokens must almost all be rejected, {errors} were"
+    );
 }

@@ -63,6 +63,17 @@ fn numeric_date(claims: &Map<String, Value>, name: &str, label: &str) -> Result<
 
 /// Checks every claim rule against `now` (Unix seconds). Signature and header are not looked at.
 pub fn validate_claims(claims: &Map<String, Value>, v: &Validation, now: i64) -> Result<()> {
+    validate_claims_for(claims, v, &v.audiences, now)
+}
+
+/// [`validate_claims`] with the audiences given separately, so a caller with a fixed policy and
+/// per-request audiences does not rebuild the policy for every token.
+pub(crate) fn validate_claims_for<A: AsRef<str>>(
+    claims: &Map<String, Value>,
+    v: &Validation,
+    audiences: &[A],
+    now: i64,
+) -> Result<()> {
     let leeway = i64::try_from(v.leeway).unwrap_or(i64::MAX);
     if let Some(iat) = numeric_date(claims, "iat", "Issued At")? {
         if v.reject_future_iat && iat > now.saturating_add(leeway) {
@@ -88,7 +99,7 @@ pub fn validate_claims(claims: &Map<String, Value>, v: &Validation, now: i64) ->
             ));
         }
     }
-    check_audience(claims.get("aud"), &v.audiences)?;
+    check_audience(claims.get("aud"), audiences)?;
     match (claims.get("iss"), &v.issuer) {
         (_, None) => {}
         (Some(Value::String(iss)), Some(want)) if iss == want => {}
@@ -114,8 +125,8 @@ pub fn validate_claims(claims: &Map<String, Value>, v: &Validation, now: i64) ->
     Ok(())
 }
 
-fn check_audience(aud: Option<&Value>, expected: &[String]) -> Result<()> {
-    let matches = |a: &str| expected.iter().any(|e| e == a);
+fn check_audience<A: AsRef<str>>(aud: Option<&Value>, expected: &[A]) -> Result<()> {
+    let matches = |a: &str| expected.iter().any(|e| e.as_ref() == a);
     match aud {
         None => Err(Error::new(
             ErrorCode::MissingAudience,

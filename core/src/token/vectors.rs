@@ -7,6 +7,8 @@
 //! overrides, `now`, and `expected` (`{"valid": true, "claims": {...}}` or
 //! `{"valid": false, "error": "<code>"}`). `jwks_cases` / `jwk_cases` cover key parsing.
 
+use std::sync::Arc;
+
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PSS_SHA256,
@@ -736,7 +738,298 @@ fn generate() -> Value {
         "cases": cases,
         "jwks_cases": jwks_cases,
         "jwk_cases": jwk_cases,
+        "authenticate": authenticate_cases(&k),
     })
+}
+
+/// `authenticate` (python-api.md §3) with a composite of one local provider (signing key `a`,
+/// validation key `b`) and service name `AUD`, at the real clock (tokens expire in 2100).
+fn authenticate_cases(k: &Keys) -> Value {
+    let mut cases = Vec::new();
+    let mut case = |id: &str, headers: Value, bypass: bool, expected: Value| {
+        cases.push(
+            json!({"id": id, "headers": headers, "bypass_auth": bypass, "expected": expected}),
+        );
+    };
+    let instance = json!({"aud": AUD, "iss": "https://customers.gitlab.com", "sub": "instance-uuid", "exp": FAR,
+        "iat": NOW, "nbf": NOW - 5, "gitlab_realm": "self-managed", "gitlab_instance_id": "instance-uuid",
+        "scopes": ["duo_chat", "complete_code"], "gitlab_root_namespace_id": "123"});
+    let user = json!({"aud": AUD, "iss": AUD, "sub": "user-42", "exp": FAR, "iat": NOW, "nbf": NOW,
+        "gitlab_realm": "saas", "gitlab_instance_id": "instance-uuid", "scopes": ["duo_chat"]});
+    let t = |signer: &str, claims: &Value| format!("Bearer {}", k.sign(signer, &rs(None), claims));
+    let headers = |auth: &str, extra: &[(&str, &str)]| {
+        let mut h = Map::new();
+        h.insert("Authorization".into(), auth.into());
+        h.insert("X-Gitlab-Authentication-Type".into(), "oidc".into());
+        h.insert("X-Gitlab-Realm".into(), "self-managed".into());
+        h.insert("X-Gitlab-Instance-Id".into(), "instance-uuid".into());
+        h.insert("X-Gitlab-Global-User-Id".into(), "user-42".into());
+        for (name, value) in extra {
+            if value.is_empty() {
+                h.remove(*name);
+            } else {
+                h.insert((*name).into(), (*value).into());
+            }
+        }
+        Value::Object(h)
+    };
+    let fail = |error: &str, claims: Value, gid: Value| json!({"error": error, "authenticated": false, "is_debug": false, "global_user_id": gid, "claims": claims});
+    let ok = |claims: Value| json!({"error": null, "authenticated": true, "is_debug": false, "global_user_id": "user-42", "claims": claims});
+    let decoded = |c: &Value| json!({"issuer": c["iss"], "subject": c["sub"], "gitlab_realm": c["gitlab_realm"], "scopes": c["scopes"]});
+    let good = t("a", &instance);
+
+    case(
+        "bypass",
+        json!({"X-Gitlab-Global-User-Id": "7"}),
+        true,
+        json!({"error": null, "authenticated": true, "is_debug": true, "global_user_id": "7", "claims": null}),
+    );
+    case(
+        "bypass_without_headers",
+        json!({}),
+        true,
+        json!({"error": null, "authenticated": true, "is_debug": true, "global_user_id": null, "claims": null}),
+    );
+    case(
+        "no_authorization",
+        headers("", &[("Authorization", "")]),
+        false,
+        fail(NO_AUTH, Value::Null, Value::Null),
+    );
+    case(
+        "not_bearer",
+        headers("Basic abc", &[]),
+        false,
+        fail(INVALID_AUTH, Value::Null, Value::Null),
+    );
+    case(
+        "no_scheme",
+        headers("invalid", &[]),
+        false,
+        fail(INVALID_AUTH, Value::Null, Value::Null),
+    );
+    case(
+        "auth_type_missing",
+        headers(&good, &[("X-Gitlab-Authentication-Type", "")]),
+        false,
+        fail(INVALID_TYPE, json!("empty"), json!("user-42")),
+    );
+    case(
+        "auth_type_case",
+        headers(&good, &[("X-Gitlab-Authentication-Type", "OIDC")]),
+        false,
+        fail(INVALID_TYPE, json!("empty"), json!("user-42")),
+    );
+    case(
+        "forged",
+        headers(&t("c", &instance), &[]),
+        false,
+        fail(FORBIDDEN, json!("empty"), json!("user-42")),
+    );
+    case(
+        "expired",
+        headers(&t("a", &with(instance.clone(), "exp", json!(NOW))), &[]),
+        false,
+        fail(FORBIDDEN, json!("empty"), json!("user-42")),
+    );
+    case(
+        "no_aud",
+        headers(&t("a", &without(instance.clone(), "aud")), &[]),
+        false,
+        fail(FORBIDDEN, json!("empty"), json!("user-42")),
+    );
+    case(
+        "other_aud",
+        headers(&t("a", &with(instance.clone(), "aud", json!("other"))), &[]),
+        false,
+        fail(FORBIDDEN, json!("empty"), json!("user-42")),
+    );
+    case(
+        "empty_token",
+        headers("Bearer", &[]),
+        false,
+        fail(FORBIDDEN, json!("empty"), json!("user-42")),
+    );
+    case(
+        "realm_mismatch",
+        headers(&good, &[("X-Gitlab-Realm", "saas")]),
+        false,
+        fail(
+            "Header mismatch 'X-Gitlab-Realm'",
+            decoded(&instance),
+            json!("user-42"),
+        ),
+    );
+    case(
+        "instance_missing",
+        headers(&good, &[("X-Gitlab-Instance-Id", "")]),
+        false,
+        fail(
+            "Header mismatch 'X-Gitlab-Instance-Id'",
+            decoded(&instance),
+            json!("user-42"),
+        ),
+    );
+    case(
+        "subject_mismatch_instance_token",
+        headers(&t("a", &with(instance.clone(), "sub", json!("other"))), &[]),
+        false,
+        fail(
+            "Header mismatch 'X-Gitlab-Instance-Id'",
+            decoded(&with(instance.clone(), "sub", json!("other"))),
+            json!("user-42"),
+        ),
+    );
+    case(
+        "success_instance_token",
+        headers(&good, &[]),
+        false,
+        ok(decoded(&instance)),
+    );
+    case(
+        "success_lower_case_headers",
+        {
+            let h = headers(&good, &[]);
+            Value::Object(
+                h.as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                    .collect(),
+            )
+        },
+        false,
+        ok(decoded(&instance)),
+    );
+    case(
+        "success_validation_key",
+        headers(&t("b", &instance), &[]),
+        false,
+        ok(decoded(&instance)),
+    );
+    let user_headers = &[("X-Gitlab-Realm", "saas")];
+    case(
+        "success_user_token",
+        headers(&t("a", &user), user_headers),
+        false,
+        ok(decoded(&user)),
+    );
+    case(
+        "user_token_user_id_mismatch",
+        headers(
+            &t("a", &user),
+            &[("X-Gitlab-Realm", "saas"), ("X-Gitlab-Global-User-Id", "9")],
+        ),
+        false,
+        fail(
+            "Header mismatch 'X-Gitlab-Global-User-Id'",
+            decoded(&user),
+            json!("9"),
+        ),
+    );
+    let empty = with(
+        with(
+            with(instance.clone(), "gitlab_realm", json!("")),
+            "gitlab_instance_id",
+            json!(""),
+        ),
+        "sub",
+        json!(""),
+    );
+    case(
+        "empty_claims_not_checked",
+        headers(
+            &t("a", &empty),
+            &[
+                ("X-Gitlab-Realm", "anything"),
+                ("X-Gitlab-Instance-Id", "x"),
+            ],
+        ),
+        false,
+        json!({"error": null, "authenticated": true, "is_debug": false, "global_user_id": "user-42", "claims": decoded(&empty)}),
+    );
+    let numeric = with(instance.clone(), "gitlab_instance_id", json!(5));
+    case(
+        "numeric_instance_id_never_matches",
+        headers(&t("a", &numeric), &[("X-Gitlab-Instance-Id", "5")]),
+        false,
+        fail(
+            "Header mismatch 'X-Gitlab-Instance-Id'",
+            decoded(&numeric),
+            json!("user-42"),
+        ),
+    );
+    json!({
+        "description": "authenticate(headers, provider, bypass_auth): provider = composite of LocalAuthProvider(signing key `a`, validation key `b`), service name = `service_name`; claims: null, \"empty\" (UserClaims()), or the decoded fields listed.",
+        "service_name": AUD,
+        "cases": cases,
+    })
+}
+
+const NO_AUTH: &str = "No authorization header presented";
+const INVALID_AUTH: &str = "Invalid authorization header";
+const INVALID_TYPE: &str = "Invalid authentication token type - only OIDC is supported";
+const FORBIDDEN: &str = "Forbidden by auth provider";
+
+#[test]
+fn authenticate_vectors() {
+    use crate::auth::{
+        authenticate, CompositeConfig, CompositeProvider, KeySource, LocalAuthProvider, UserClaims,
+    };
+
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    let doc = &doc["authenticate"];
+    let service = doc["service_name"].as_str().unwrap();
+    let local: Arc<dyn KeySource> =
+        Arc::new(LocalAuthProvider::new(RSA_A, RSA_B).with_service_name(service));
+    let config = CompositeConfig {
+        audiences: Some(vec![service.to_owned()]),
+        ..Default::default()
+    };
+    let provider = CompositeProvider::new(vec![local], config);
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let id = &case["id"];
+        let headers = case["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()));
+        let out = authenticate(
+            headers,
+            Some(&provider),
+            case["bypass_auth"].as_bool().unwrap(),
+            Some(service),
+        )
+        .unwrap();
+        let e = &case["expected"];
+        assert_eq!(out.error.as_deref(), e["error"].as_str(), "{id}");
+        assert_eq!(
+            out.user.authenticated,
+            e["authenticated"].as_bool().unwrap(),
+            "{id}"
+        );
+        assert_eq!(out.user.is_debug, e["is_debug"].as_bool().unwrap(), "{id}");
+        assert_eq!(
+            out.user.global_user_id.as_deref(),
+            e["global_user_id"].as_str(),
+            "{id}"
+        );
+        match (&e["claims"], &out.user.claims) {
+            (Value::Null, None) => {}
+            (Value::String(s), Some(c)) if s == "empty" => {
+                assert_eq!(c, &UserClaims::default(), "{id}")
+            }
+            (Value::Object(want), Some(c)) => {
+                assert_eq!(want["issuer"], c.issuer, "{id}");
+                assert_eq!(want["subject"], c.subject, "{id}");
+                assert_eq!(want["gitlab_realm"], c.gitlab_realm, "{id}");
+                assert_eq!(want["scopes"], json!(c.scopes), "{id}");
+            }
+            (want, got) => panic!("{id}: claims expected {want}, got {got:?}"),
+        }
+    }
+    assert!(cases.len() >= 20);
 }
 
 fn validation(default: &Value, overrides: &Value) -> Validation {
