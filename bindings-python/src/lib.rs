@@ -1,9 +1,11 @@
 //! The native half of `gitlab_cloud_connector`: type conversion and error mapping over the core.
 //! Every rule lives in the core; the Python modules add the package's public shapes.
 
+mod auth;
 mod catalog;
 mod convert;
 mod errors;
+mod tokens;
 
 use pyo3::prelude::*;
 
@@ -17,5 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .collect::<Vec<_>>(),
     )?;
     catalog::register(m)?;
+    auth::register(m)?;
+    tokens::register(m)?;
     Ok(())
 }

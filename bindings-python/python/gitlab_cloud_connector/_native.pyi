@@ -1,6 +1,6 @@
 """The native extension module (Rust). Use the package's public modules instead."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 ERROR_CODES: List[str]
 
@@ -38,3 +38,110 @@ class Catalog:
         text: Optional[str] = None,
         at: Optional[str] = None,
     ) -> List[str]: ...
+
+class KeySource:
+    @staticmethod
+    def local(signing_key: str, validation_key: str, service_name: Optional[str] = None) -> KeySource: ...
+    @staticmethod
+    def static_jwks(name: str, jwks_json: str) -> KeySource: ...
+    @staticmethod
+    def oidc(name: str, base_url: str, timeout_seconds: float = 10.0) -> KeySource: ...
+    @staticmethod
+    def python(name: str, obj: Any) -> KeySource: ...
+    @property
+    def name(self) -> str: ...
+    def load(self) -> Dict[str, Any]: ...
+
+class Composite:
+    def __init__(
+        self,
+        sources: List[KeySource],
+        expiry_seconds: int = 86400,
+        bypass_signature: bool = False,
+        algorithms: Optional[List[str]] = None,
+        leeway: int = 0,
+        unknown_kid_cooldown_seconds: float = 30.0,
+        token_cache_size: int = 10000,
+    ) -> None: ...
+    def jwks(self) -> Dict[str, Any]: ...
+    def ready(self) -> bool: ...
+    def refresh(self) -> None: ...
+    @property
+    def refreshes(self) -> int: ...
+    @property
+    def cached_tokens(self) -> int: ...
+    def authenticate(self, token: str, audience: str) -> Dict[str, Any]: ...
+    def verify(self, token: str, audience: str) -> Dict[str, Any]: ...
+
+def authenticate_request(
+    headers: Any,
+    composite: Optional[Composite],
+    provider: Any,
+    bypass_auth: bool,
+    service_name: Optional[str],
+) -> Tuple[Dict[str, Any], Optional[str], Any]: ...
+def user_can(
+    unit_primitive: Any, is_debug: bool, claims: Any, disallowed_issuers: Optional[List[str]] = None
+) -> bool: ...
+def known_unit_primitives(scopes: Any) -> List[str]: ...
+
+class TokenAuthority:
+    def __init__(self, signing_key: str) -> None: ...
+    def encode(
+        self,
+        service_name: str,
+        sub: str,
+        gitlab_realm: str,
+        gitlab_instance_id: Any,
+        scopes: List[str],
+        duo_seat_count: Optional[str] = None,
+        extra_claims: Optional[Any] = None,
+    ) -> Tuple[str, int]: ...
+
+class KeyRing:
+    def __init__(self, pems: Optional[List[str]] = None) -> None: ...
+    @staticmethod
+    def load_dir(path: str) -> KeyRing: ...
+    def save_dir(self, path: str) -> None: ...
+    def create_new_key(self) -> str: ...
+    def rotate(self) -> None: ...
+    def trim(self) -> None: ...
+    @property
+    def kids(self) -> List[str]: ...
+    def jwks(self) -> Dict[str, Any]: ...
+    def issue_instance_token(
+        self,
+        *,
+        issuer: str,
+        subject: str,
+        realm: str,
+        active_add_ons: List[str],
+        ttl: int = 3600,
+        extra_claims: Optional[Dict[str, Any]] = None,
+        license_type: Optional[str] = None,
+        gitlab_version: Optional[str] = None,
+    ) -> Tuple[str, Dict[str, Any]]: ...
+
+class KeySet:
+    @staticmethod
+    def from_jwks(jwks: Any) -> KeySet: ...
+    @property
+    def kids(self) -> List[Optional[str]]: ...
+    @property
+    def skipped(self) -> List[str]: ...
+    def __len__(self) -> int: ...
+    def verify(
+        self,
+        token: str,
+        audiences: List[str],
+        *,
+        algorithms: Optional[List[str]] = None,
+        issuer: Optional[str] = None,
+        leeway: int = 0,
+        max_token_size: Optional[int] = None,
+        reject_future_iat: bool = False,
+        verify_signature: bool = True,
+        now: Optional[int] = None,
+    ) -> Dict[str, Any]: ...
+
+def jwk_thumbprint(jwk: Any) -> str: ...

@@ -42,6 +42,94 @@ class InvalidArgumentError(CloudConnectorError, ValueError):
     code = "invalid_argument"
 
 
+class TokenError(CloudConnectorError):
+    """A token was refused; ``code`` says why."""
+
+
+class TokenMalformedError(TokenError):
+    code = "token_malformed"
+
+
+class TokenTooLargeError(TokenError):
+    code = "token_too_large"
+
+
+class UnsupportedAlgorithmError(TokenError):
+    code = "unsupported_algorithm"
+
+
+class CritUnsupportedError(TokenError):
+    code = "crit_unsupported"
+
+
+class InvalidSignatureError(TokenError):
+    code = "invalid_signature"
+
+
+class UnknownKeyError(TokenError):
+    code = "unknown_key"
+
+
+class TokenExpiredError(TokenError):
+    code = "token_expired"
+
+
+class TokenNotYetValidError(TokenError):
+    code = "token_not_yet_valid"
+
+
+class TokenUsedBeforeIssuedError(TokenError):
+    code = "token_used_before_issued"
+
+
+class MissingAudienceError(TokenError):
+    code = "missing_audience"
+
+
+class AudienceMismatchError(TokenError):
+    code = "audience_mismatch"
+
+
+class IssuerMismatchError(TokenError):
+    code = "issuer_mismatch"
+
+
+class InvalidClaimTypeError(TokenError):
+    code = "invalid_claim_type"
+
+
+class UnsupportedClaimError(TokenError):
+    code = "unsupported_claim"
+
+
+class KeyInvalidError(CloudConnectorError, ValueError):
+    code = "key_invalid"
+
+
+class JwksInvalidError(CloudConnectorError, ValueError):
+    code = "jwks_invalid"
+
+
+class JwksFetchError(CloudConnectorError):
+    code = "jwks_fetch_failed"
+
+
+class CriticalAuthError(CloudConnectorError):
+    """No keys at all (``provider_unavailable``); also ``CompositeProvider.CriticalAuthError``."""
+
+    code = "provider_unavailable"
+
+
+class KeyRingError(CloudConnectorError):
+    code = "key_ring"
+
+
+class NoServiceNameError(CloudConnectorError):
+    """``CloudConnectorConfig().service_name`` with neither the variable nor a configured name."""
+
+    code = "no_service_name"
+
+
 ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
     cls.code: cls
     for cls in (
@@ -50,6 +138,26 @@ ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
         InvalidRealmError,
         InvalidOverrideError,
         InvalidArgumentError,
+        TokenMalformedError,
+        TokenTooLargeError,
+        UnsupportedAlgorithmError,
+        CritUnsupportedError,
+        InvalidSignatureError,
+        UnknownKeyError,
+        TokenExpiredError,
+        TokenNotYetValidError,
+        TokenUsedBeforeIssuedError,
+        MissingAudienceError,
+        AudienceMismatchError,
+        IssuerMismatchError,
+        InvalidClaimTypeError,
+        UnsupportedClaimError,
+        KeyInvalidError,
+        JwksInvalidError,
+        JwksFetchError,
+        CriticalAuthError,
+        KeyRingError,
+        NoServiceNameError,
     )
 }
 
@@ -61,10 +169,6 @@ def error_for_code(
     version does not know)."""
     cls = ERROR_CLASSES.get(code, CloudConnectorError)
     return cls(message, code=code, problems=problems)
-
-
-class NoServiceNameError(Exception):
-    """``CloudConnectorConfig().service_name`` with neither the variable nor a configured name."""
 
 
 class WrongUnitPrimitives(Exception):

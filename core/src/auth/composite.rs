@@ -347,6 +347,31 @@ impl CompositeProvider {
         self.key_set().to_jwks()
     }
 
+    /// Refreshes completed so far (bindings log "JWKS refreshed" when it moves).
+    pub fn refreshes(&self) -> u64 {
+        lock(&self.inner.flight).completed
+    }
+
+    /// Authenticates for an explicit audience (a binding that reads the service name its own
+    /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
+    pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
+        match self.verify(token, audiences) {
+            Ok(v) => Ok(CloudConnectorUser {
+                authenticated: true,
+                claims: Some(UserClaims::from_claims(&v.claims)),
+                ..Default::default()
+            }),
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
+                Ok(CloudConnectorUser {
+                    claims: Some(UserClaims::default()),
+                    ..Default::default()
+                })
+            }
+        }
+    }
+
     /// Number of tokens in the verified-token cache.
     pub fn cached_tokens(&self) -> usize {
         lock(&self.inner.cache).len()
@@ -442,20 +467,6 @@ impl AuthProvider for CompositeProvider {
                 vec![configured.as_str()]
             }
         };
-        match self.verify(token, &audience) {
-            Ok(v) => Ok(CloudConnectorUser {
-                authenticated: true,
-                claims: Some(UserClaims::from_claims(&v.claims)),
-                ..Default::default()
-            }),
-            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
-            Err(e) => {
-                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
-                Ok(CloudConnectorUser {
-                    claims: Some(UserClaims::default()),
-                    ..Default::default()
-                })
-            }
-        }
+        self.authenticate_for(token, &audience)
     }
 }

@@ -1,0 +1,203 @@
+"""Key providers and ``CompositeProvider``. Keys are parsed once, kept in the core's cache
+(24 h, single-flight refresh, last good keys kept, unknown-kid refresh rate-limited) and checked
+with the GIL released."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import _native
+from .config import CloudConnectorConfig
+from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError
+from .user import CloudConnectorUser, user_from_native
+
+LOGGER_NAME = "cloud_connector"
+
+
+def _logger(log_provider: Any) -> Any:
+    provider = log_provider if log_provider is not None else logging
+    return provider.getLogger(LOGGER_NAME)
+
+
+def _service_name_or_none() -> Optional[str]:
+    try:
+        return CloudConnectorConfig().service_name
+    except NoServiceNameError:
+        return None
+
+
+class AuthProvider(ABC):
+    """Anything that turns a token into a ``CloudConnectorUser``."""
+
+    @abstractmethod
+    def authenticate(self, token: str) -> CloudConnectorUser: ...
+
+
+class JwksProvider:
+    """A source of public keys: ``jwks()`` returns ``{"keys": [...]}`` (or ``{}``)."""
+
+    def __init__(self, log_provider: Any = None) -> None:
+        self.log_provider = log_provider
+        self.logger = _logger(log_provider)
+
+    def _sources(self) -> List[_native.KeySource]:
+        return [_native.KeySource.python(type(self).__name__, self)]
+
+    def jwks(self) -> Dict[str, Any]:
+        return self.load_jwks()
+
+    def cached_jwks(self) -> Dict[str, Any]:
+        return {}
+
+    def load_jwks(self) -> Dict[str, Any]:
+        keys: List[Dict[str, Any]] = []
+        for source in self._sources():
+            try:
+                keys.extend(source.load().get("keys", []))
+            except CloudConnectorError as err:
+                self.logger.error(str(err), code=err.code, oidc_provider=source.name)
+        return {"keys": keys} if keys else {}
+
+
+class LocalAuthProvider(JwksProvider, AuthProvider):
+    """The service's own keys (PEM, private or public). An empty PEM is "not configured"; a bad
+    one is logged and skipped without losing the other. Kids: ``<service>_signing_key`` and
+    ``<service>_validation_key``."""
+
+    def __init__(self, log_provider: Any, signing_key: str, validation_key: str) -> None:
+        super().__init__(log_provider)
+        self._source = _native.KeySource.local(
+            signing_key or "", validation_key or "", _service_name_or_none()
+        )
+
+    def _sources(self) -> List[_native.KeySource]:
+        return [self._source]
+
+    def authenticate(self, token: str) -> CloudConnectorUser:
+        return CompositeProvider([self], self.log_provider).authenticate(token)
+
+
+class GitLabOidcProvider(JwksProvider):
+    """OIDC discovery per provider (``{"Gitlab": url, "CustomersDot": url}``), 10 s timeout;
+    ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` / ``SSL_CERT_FILE`` and proxy variables honoured.
+    One provider's failure never affects another."""
+
+    def __init__(
+        self, log_provider: Any, oidc_providers: Mapping[str, str], timeout_seconds: float = 10.0
+    ) -> None:
+        super().__init__(log_provider)
+        self.oidc_providers = dict(oidc_providers)
+        self._oidc = [
+            _native.KeySource.oidc(name, url, timeout_seconds) for name, url in self.oidc_providers.items()
+        ]
+
+    def _sources(self) -> List[_native.KeySource]:
+        return list(self._oidc)
+
+
+class StaticJwksProvider(JwksProvider):
+    """A fixed JWKS (dict, JSON text, or a file path): air-gapped sites, no network ever."""
+
+    def __init__(
+        self,
+        log_provider: Any,
+        jwks: Union[Mapping[str, Any], str, os.PathLike[str]],
+        name: str = "StaticJwks",
+    ) -> None:
+        super().__init__(log_provider)
+        if isinstance(jwks, Mapping):
+            text = json.dumps(dict(jwks))
+        elif isinstance(jwks, str) and jwks.lstrip().startswith("{"):
+            text = jwks
+        else:
+            with open(os.fspath(jwks)) as f:
+                text = f.read()
+        self._source = _native.KeySource.static_jwks(name, text)
+
+    def _sources(self) -> List[_native.KeySource]:
+        return [self._source]
+
+
+class CompositeProvider(AuthProvider):
+    """Verifies tokens against the keys of every provider, in order."""
+
+    RS256_ALGORITHM: ClassVar[str] = "RS256"
+    SUPPORTED_ALGORITHMS: ClassVar[List[str]] = ["RS256"]
+    CACHE_KEY: ClassVar[str] = "jwks"
+    CriticalAuthError = CriticalAuthError
+
+    def __init__(
+        self,
+        providers: Sequence[Any],
+        log_provider: Any = None,
+        expiry_seconds: int = 86400,
+        bypass_auth_jwt_signature: bool = False,
+    ) -> None:
+        self.providers = list(providers)
+        self.logger = _logger(log_provider)
+        self.expiry_seconds = expiry_seconds
+        self.bypass_auth_jwt_signature = bypass_auth_jwt_signature
+        sources: List[_native.KeySource] = []
+        for p in self.providers:
+            sources.extend(p._sources() if isinstance(p, JwksProvider) else _native_source_for(p))
+        self._native = _native.Composite(sources, expiry_seconds, bypass_auth_jwt_signature)
+        self._seen_refreshes = 0
+
+    def _log_refresh(self) -> None:
+        # Logged once per completed refresh (never for answers from the cache).
+        done = self._native.refreshes
+        if done != self._seen_refreshes:
+            self._seen_refreshes = done
+            kids = [k.get("kid") for k in self._native.jwks().get("keys", [])]
+            self.logger.info("JWKS refreshed", kids=kids, provider=type(self).__name__)
+
+    def authenticate(self, token: str) -> CloudConnectorUser:
+        """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``
+        without a service name; a bad token is an unauthenticated user with empty claims."""
+        user = self._native.authenticate(token, CloudConnectorConfig().service_name)
+        self._log_refresh()
+        return user_from_native(user)
+
+    def jwks(self) -> Dict[str, Any]:
+        keys: Dict[str, Any] = self._native.jwks()
+        self._log_refresh()
+        return keys
+
+    def cached_jwks(self) -> Dict[str, Any]:
+        return self.jwks() if self._native.refreshes else {}
+
+    def load_jwks(self) -> Dict[str, Any]:
+        self._native.refresh()
+        return self.jwks()
+
+    def ready(self) -> bool:
+        ready = self._native.ready()
+        self._log_refresh()
+        return ready
+
+
+def _native_source_for(provider: Any) -> List[_native.KeySource]:
+    if not hasattr(provider, "jwks"):
+        raise TypeError(f"{type(provider).__name__} is not a key provider: it has no jwks()")
+    return [_native.KeySource.python(type(provider).__name__, provider)]
+
+
+def cloud_connector_ready(provider: Any) -> bool:
+    """True only when every key provider has delivered keys; never raises."""
+    try:
+        if isinstance(provider, CompositeProvider):
+            ready = provider.ready()
+        else:
+            ready = bool(provider.jwks().get("keys"))
+    except Exception as err:  # readiness must answer, whatever went wrong
+        logging.getLogger(LOGGER_NAME).error("cloud_connector_ready failed: %s", err)
+        ready = False
+    if not ready:
+        logging.getLogger(LOGGER_NAME).error(
+            "cloud_connector_ready=False", extra={"cloud_connector_ready": False}
+        )
+    return ready

@@ -1,0 +1,478 @@
+//! Key sources, the composite provider, `authenticate` and the user rules, for Python. The GIL
+//! is released around signature checks and network fetches, so other Python threads (and an
+//! asyncio loop) keep running while keys are fetched.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde_json::{Map, Value};
+
+use cloud_connector::auth::{
+    authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
+};
+use cloud_connector::token::{Algorithm, KeySet};
+use cloud_connector::{Catalog, Error, ErrorCode};
+
+use crate::catalog::py_to_json;
+use crate::convert::json_to_py;
+use crate::errors::{to_py_err, IntoPy};
+
+/// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
+#[pyclass(name = "KeySource", module = "gitlab_cloud_connector._native", frozen)]
+#[derive(Debug)]
+pub struct PyKeySource {
+    inner: Arc<dyn KeySource>,
+}
+
+/// A Python object used as a key source (a caller's own `JwksProvider` subclass).
+struct PythonSource {
+    name: String,
+    obj: Py<PyAny>,
+}
+
+impl std::fmt::Debug for PythonSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PythonSource({})", self.name)
+    }
+}
+
+impl KeySource for PythonSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn load(&self) -> Result<KeySet, Error> {
+        Python::attach(|py| {
+            let doc = self
+                .obj
+                .call_method0(py, "jwks")
+                .and_then(|d| py_to_json(d.bind(py)))
+                .map_err(|e| {
+                    Error::new(
+                        ErrorCode::JwksFetchFailed,
+                        format!("{}.jwks() failed: {e}", self.name),
+                    )
+                })?;
+            let (keys, _skipped) = KeySet::from_jwks(&doc)?;
+            Ok(keys)
+        })
+    }
+}
+
+#[pymethods]
+impl PyKeySource {
+    /// Local PEMs (private or public); an empty PEM is "not configured".
+    #[staticmethod]
+    #[pyo3(signature = (signing_key, validation_key, service_name=None))]
+    fn local(signing_key: &str, validation_key: &str, service_name: Option<String>) -> PyKeySource {
+        let mut p = LocalAuthProvider::new(signing_key, validation_key);
+        if let Some(name) = service_name {
+            p = p.with_service_name(name);
+        }
+        PyKeySource { inner: Arc::new(p) }
+    }
+
+    /// A fixed JWKS document (air-gapped sites): never touches the network.
+    #[staticmethod]
+    fn static_jwks(py: Python<'_>, name: &str, jwks_json: &str) -> PyResult<PyKeySource> {
+        Ok(PyKeySource {
+            inner: Arc::new(StaticJwksProvider::from_json(name, jwks_json).py_err(py)?),
+        })
+    }
+
+    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`).
+    #[staticmethod]
+    #[pyo3(signature = (name, base_url, timeout_seconds=10.0))]
+    fn oidc(name: &str, base_url: &str, timeout_seconds: f64) -> PyResult<PyKeySource> {
+        if !(timeout_seconds.is_finite() && timeout_seconds > 0.0) {
+            return Err(PyValueError::new_err(
+                "timeout_seconds must be a positive number",
+            ));
+        }
+        let config = HttpConfig {
+            timeout: Duration::from_secs_f64(timeout_seconds),
+            ..HttpConfig::default()
+        };
+        Ok(PyKeySource {
+            inner: Arc::new(OidcProvider::new(name, base_url, config)),
+        })
+    }
+
+    /// Any object with `jwks()`.
+    #[staticmethod]
+    fn python(name: String, obj: Py<PyAny>) -> PyKeySource {
+        PyKeySource {
+            inner: Arc::new(PythonSource { name, obj }),
+        }
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name().to_owned()
+    }
+
+    /// Loads the keys now (may fetch) and returns them as a JWKS dict.
+    fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let source = Arc::clone(&self.inner);
+        let keys = py.detach(move || source.load()).py_err(py)?;
+        json_to_py(py, &keys.to_jwks())
+    }
+}
+
+/// The composite provider: cache, single-flight refresh, unknown-kid cooldown, token cache.
+#[pyclass(name = "Composite", module = "gitlab_cloud_connector._native", frozen)]
+#[derive(Debug)]
+pub struct PyComposite {
+    inner: CompositeProvider,
+}
+
+#[pymethods]
+impl PyComposite {
+    #[new]
+    #[pyo3(signature = (sources, expiry_seconds=86400, bypass_signature=false, algorithms=None, leeway=0,
+                        unknown_kid_cooldown_seconds=30.0, token_cache_size=10000))]
+    fn new(
+        sources: Vec<PyRef<'_, PyKeySource>>,
+        expiry_seconds: u64,
+        bypass_signature: bool,
+        algorithms: Option<Vec<String>>,
+        leeway: u64,
+        unknown_kid_cooldown_seconds: f64,
+        token_cache_size: usize,
+    ) -> PyResult<PyComposite> {
+        let mut config = CompositeConfig {
+            ttl: Duration::from_secs(expiry_seconds),
+            verify_signature: !bypass_signature,
+            leeway,
+            unknown_kid_cooldown: Duration::from_secs_f64(unknown_kid_cooldown_seconds.max(0.0)),
+            token_cache_capacity: token_cache_size,
+            ..CompositeConfig::default()
+        };
+        if let Some(names) = algorithms {
+            config.algorithms = names
+                .iter()
+                .map(|n| {
+                    Algorithm::from_name(n).ok_or_else(|| {
+                        PyValueError::new_err(format!("unsupported algorithm '{n}'"))
+                    })
+                })
+                .collect::<PyResult<_>>()?;
+        }
+        let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
+        Ok(PyComposite {
+            inner: CompositeProvider::new(sources, config),
+        })
+    }
+
+    /// The merged key set as JWKS (loads it when none is held yet).
+    fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        let doc = py.detach(move || inner.jwks());
+        json_to_py(py, &doc)
+    }
+
+    /// True only when every source has delivered keys; never raises.
+    fn ready(&self, py: Python<'_>) -> bool {
+        let inner = self.inner.clone();
+        py.detach(move || inner.ready())
+    }
+
+    /// Refreshes now (or waits for the refresh in flight).
+    fn refresh(&self, py: Python<'_>) {
+        let inner = self.inner.clone();
+        py.detach(move || inner.refresh());
+    }
+
+    #[getter]
+    fn refreshes(&self) -> u64 {
+        self.inner.refreshes()
+    }
+
+    #[getter]
+    fn cached_tokens(&self) -> usize {
+        self.inner.cached_tokens()
+    }
+
+    /// Verifies `token` for `audience`; returns the user as a dict.
+    fn authenticate<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        audience: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        let user = py
+            .detach(move || inner.authenticate_for(&token, &[audience.as_str()]))
+            .py_err(py)?;
+        user_to_py(py, &user)
+    }
+
+    /// Verifies and returns the claims, or raises the typed error (for callers that want the
+    /// reason rather than an unauthenticated user).
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        audience: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        let verified = py
+            .detach(move || inner.verify(&token, &[audience.as_str()]))
+            .py_err(py)?;
+        json_to_py(py, &Value::Object((*verified.claims).clone()))
+    }
+}
+
+fn claims_to_py<'py>(py: Python<'py>, c: &UserClaims) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("gitlab_realm", &c.gitlab_realm)?;
+    d.set_item("scopes", &c.scopes)?;
+    d.set_item("subject", &c.subject)?;
+    d.set_item("issuer", &c.issuer)?;
+    d.set_item("duo_seat_count", &c.duo_seat_count)?;
+    d.set_item("gitlab_instance_id", json_to_py(py, &c.gitlab_instance_id)?)?;
+    d.set_item("gitlab_instance_uid", &c.gitlab_instance_uid)?;
+    match &c.extra {
+        Some(extra) => d.set_item("extra", json_to_py(py, &Value::Object(extra.clone()))?)?,
+        None => d.set_item("extra", py.None())?,
+    }
+    Ok(d)
+}
+
+fn user_to_py<'py>(py: Python<'py>, u: &CloudConnectorUser) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    d.set_item("authenticated", u.authenticated)?;
+    d.set_item("is_debug", u.is_debug)?;
+    d.set_item("global_user_id", u.global_user_id.as_deref())?;
+    match &u.claims {
+        Some(c) => d.set_item("claims", claims_to_py(py, c)?)?,
+        None => d.set_item("claims", py.None())?,
+    }
+    Ok(d.into_any())
+}
+
+/// A Python value as claim text: strings as they are, `None` as empty, anything else as a
+/// non-string value (which never equals a header, as in Python).
+fn claim_value(v: &Bound<'_, PyAny>) -> Value {
+    if v.is_none() {
+        return Value::String(String::new());
+    }
+    if let Ok(s) = v.extract::<String>() {
+        return Value::String(s);
+    }
+    py_to_json(v).unwrap_or_else(|_| {
+        Value::Object(Map::from_iter([("python".to_owned(), Value::Bool(true))]))
+    })
+}
+
+fn claim_text(v: &Bound<'_, PyAny>) -> String {
+    match claim_value(v) {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// A Python `UserClaims` (or any object with its attributes) as the core's claims.
+fn claims_from_py(c: &Bound<'_, PyAny>) -> UserClaims {
+    let attr = |name: &str| c.getattr(name).ok();
+    let text = |name: &str| attr(name).map(|v| claim_text(&v)).unwrap_or_default();
+    let scopes = attr("scopes")
+        .and_then(|s| s.extract::<Vec<String>>().ok())
+        .unwrap_or_default();
+    let extra = attr("extra").and_then(|e| match py_to_json(&e) {
+        Ok(Value::Object(m)) => Some(m),
+        _ => None,
+    });
+    UserClaims {
+        gitlab_realm: text("gitlab_realm"),
+        scopes,
+        subject: text("subject"),
+        issuer: text("issuer"),
+        duo_seat_count: text("duo_seat_count"),
+        gitlab_instance_id: attr("gitlab_instance_id")
+            .map(|v| claim_value(&v))
+            .unwrap_or_else(|| Value::from("")),
+        gitlab_instance_uid: text("gitlab_instance_uid"),
+        extra,
+    }
+}
+
+/// A caller's provider (any object with `.authenticate(token)`), called with the GIL held.
+struct PythonProvider {
+    obj: Py<PyAny>,
+    /// What the provider raised: re-raised unchanged after the flow (it escapes `authenticate`).
+    raised: Mutex<Option<PyErr>>,
+    /// The provider's own user object, to hand its claims back as the same object.
+    returned: Mutex<Option<(Py<PyAny>, UserClaims)>>,
+}
+
+impl AuthProvider for PythonProvider {
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
+        Python::attach(|py| {
+            let user = match self.obj.call_method1(py, "authenticate", (token,)) {
+                Ok(u) => u,
+                Err(e) => {
+                    *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    return Err(Error::new(
+                        ErrorCode::ProviderUnavailable,
+                        "the provider raised",
+                    ));
+                }
+            };
+            let bound = user.bind(py);
+            let authenticated = bound
+                .getattr("authenticated")
+                .and_then(|a| a.is_truthy())
+                .unwrap_or(false);
+            let claims = bound.getattr("claims").ok().filter(|c| !c.is_none());
+            let core_claims = claims.as_ref().map(claims_from_py);
+            if let (Some(py_claims), Some(core)) = (&claims, &core_claims) {
+                *self.returned.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((py_claims.clone().unbind(), core.clone()));
+            }
+            Ok(CloudConnectorUser {
+                authenticated,
+                claims: core_claims,
+                ..Default::default()
+            })
+        })
+    }
+}
+
+/// The `authenticate` flow of the core. `composite` takes the native fast path; otherwise
+/// `provider` is any Python object with `.authenticate(token)`. Returns `(user dict, error or
+/// None, provider claims object or None)`: the third is the provider's own claims object when
+/// the result carries those claims, so callers get the very object back.
+#[pyfunction]
+#[pyo3(signature = (headers, composite, provider, bypass_auth, service_name))]
+pub fn authenticate_request<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyAny>,
+    composite: Option<PyRef<'py, PyComposite>>,
+    provider: Option<Py<PyAny>>,
+    bypass_auth: bool,
+    service_name: Option<String>,
+) -> PyResult<(Bound<'py, PyAny>, Option<String>, Option<Py<PyAny>>)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let items = headers
+        .call_method0("items")
+        .map_err(|_| PyTypeError::new_err("headers must be a mapping"))?;
+    for item in items.try_iter()? {
+        let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
+        // gRPC `-bin` values are bytes and are never compared.
+        if let (Ok(k), Ok(v)) = (k.extract::<String>(), v.extract::<String>()) {
+            pairs.push((k, v));
+        }
+    }
+    if let Some(c) = composite {
+        let inner = c.inner.clone();
+        let outcome = py
+            .detach(move || {
+                let audience_provider = Audience {
+                    inner,
+                    audience: service_name,
+                };
+                authenticate(
+                    pairs,
+                    Some(&audience_provider),
+                    bypass_auth,
+                    audience_provider.audience.as_deref(),
+                )
+            })
+            .py_err(py)?;
+        return Ok((user_to_py(py, &outcome.user)?, outcome.error, None));
+    }
+    let python = provider.map(|obj| PythonProvider {
+        obj,
+        raised: Mutex::new(None),
+        returned: Mutex::new(None),
+    });
+    let result = authenticate(
+        pairs,
+        python.as_ref().map(|p| p as &dyn AuthProvider),
+        bypass_auth,
+        service_name.as_deref(),
+    );
+    if let Some(p) = &python {
+        if let Some(raised) = p.raised.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(raised);
+        }
+    }
+    let outcome = result.map_err(|e| to_py_err(py, &e))?;
+    let same_claims = python.as_ref().and_then(|p| {
+        let returned = p
+            .returned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        (outcome.user.claims.as_ref() == Some(&returned.1)).then_some(returned.0)
+    });
+    Ok((user_to_py(py, &outcome.user)?, outcome.error, same_claims))
+}
+
+/// The composite, verifying for the audience the binding read (Python's `os.environ`).
+struct Audience {
+    inner: CompositeProvider,
+    audience: Option<String>,
+}
+
+impl AuthProvider for Audience {
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
+        match &self.audience {
+            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
+            None => AuthProvider::authenticate(&self.inner, token),
+        }
+    }
+}
+
+/// `CloudConnectorUser.can`: the core's rule over the user's fields.
+#[pyfunction]
+#[pyo3(signature = (unit_primitive, is_debug, claims, disallowed_issuers=None))]
+pub fn user_can(
+    unit_primitive: &Bound<'_, PyAny>,
+    is_debug: bool,
+    claims: Option<&Bound<'_, PyAny>>,
+    disallowed_issuers: Option<Vec<String>>,
+) -> bool {
+    let up = if unit_primitive.is_truthy().unwrap_or(false) {
+        claim_text(unit_primitive)
+    } else {
+        String::new()
+    };
+    let user = CloudConnectorUser {
+        authenticated: true,
+        is_debug,
+        global_user_id: None,
+        claims: claims.filter(|c| !c.is_none()).map(claims_from_py),
+    };
+    let disallowed = disallowed_issuers.unwrap_or_default();
+    let refs: Vec<&str> = disallowed.iter().map(String::as_str).collect();
+    user.can(&up, &refs)
+}
+
+/// The scopes that are known unit primitives (names or aliases of the embedded catalog).
+#[pyfunction]
+pub fn known_unit_primitives(scopes: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let list: Vec<Bound<'_, PyAny>> = match scopes.cast::<PyList>() {
+        Ok(l) => l.iter().collect(),
+        Err(_) => scopes.try_iter()?.collect::<PyResult<_>>()?,
+    };
+    let catalog: &Catalog = Catalog::embedded();
+    Ok(list
+        .iter()
+        .filter_map(|s| s.extract::<String>().ok())
+        .filter(|s| UnitPrimitiveNames::contains(catalog, s))
+        .collect())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyKeySource>()?;
+    m.add_class::<PyComposite>()?;
+    m.add_function(wrap_pyfunction!(authenticate_request, m)?)?;
+    m.add_function(wrap_pyfunction!(user_can, m)?)?;
+    m.add_function(wrap_pyfunction!(known_unit_primitives, m)?)?;
+    Ok(())
+}
