@@ -342,6 +342,9 @@ impl AuthProvider for PythonProvider {
     }
 }
 
+/// The user dict, the client error message, and the provider's own claims object.
+type AuthResult<'py> = (Bound<'py, PyAny>, Option<String>, Option<Py<PyAny>>);
+
 /// The `authenticate` flow of the core. `composite` takes the native fast path; otherwise
 /// `provider` is any Python object with `.authenticate(token)`. Returns `(user dict, error or
 /// None, provider claims object or None)`: the third is the provider's own claims object when
@@ -355,7 +358,7 @@ pub fn authenticate_request<'py>(
     provider: Option<Py<PyAny>>,
     bypass_auth: bool,
     service_name: Option<String>,
-) -> PyResult<(Bound<'py, PyAny>, Option<String>, Option<Py<PyAny>>)> {
+) -> PyResult<AuthResult<'py>> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let items = headers
         .call_method0("items")
