@@ -56,3 +56,29 @@ USES: List[object] = [
     category_for,
     grant,
 ]
+
+
+def verify_request(headers: Dict[str, str]) -> bool:
+    from gitlab_cloud_connector import (
+        CompositeProvider,
+        GitLabOidcProvider,
+        LocalAuthProvider,
+        TokenAuthority,
+        authenticate,
+        cloud_connector_ready,
+    )
+
+    provider = CompositeProvider(
+        [LocalAuthProvider(None, "", ""), GitLabOidcProvider(None, {"Gitlab": "https://gitlab.example"})],
+        None,
+    )
+    user, error = authenticate(headers, provider)
+    if error is not None:
+        return False
+    token, expires_at = TokenAuthority("pem").encode("u", "saas", user, "i", [GitLabUnitPrimitive.DUO_CHAT])
+    return (
+        user.can(GitLabUnitPrimitive.DUO_CHAT)
+        and bool(token)
+        and expires_at > 0
+        and cloud_connector_ready(provider)
+    )
