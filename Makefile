@@ -60,5 +60,9 @@ python-test: $(PY)
 serve:
 	$(CARGO) run --release --locked -p cloud-connector-cli -- catalog list
 
-bench:
-	@echo "No benchmarks yet (see issues 3-8)."
+# Benchmarks, not tests: criterion for the Rust core (catalog and token, with the raw aws-lc-rs
+# floor), then the Python comparison table. BENCH_ARGS=--quick for a short run.
+bench: python-test
+	$(CARGO) bench -p cloud-connector --bench catalog --bench token -- --noplot $(CRITERION_ARGS)
+	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
+	$(PY) bench/python_bench.py $(BENCH_ARGS)

@@ -195,3 +195,27 @@ def test_pyjwt_verifies_tokens_of_our_issuance_with_published_keys(issuers: Tupl
     )
     key = jwt.PyJWK(keys[f"{SERVICE}_signing_key"]).key
     assert jwt.decode(token, key, audience=SERVICE, algorithms=["RS256"])["scopes"] == ["duo_chat"]
+
+
+def test_asyncio_code_keeps_verifying_while_a_fetch_runs_in_an_executor(issuers: Tuple[Issuer, Issuer]) -> None:
+    import asyncio
+
+    gitlab, customers = issuers
+    p = composite(gitlab, customers)
+    tokens = [pyjwt_token(KEY_A, n=i) for i in range(50)]
+    assert p.authenticate(tokens[0]).authenticated
+
+    async def run() -> int:
+        gitlab.mode, gitlab.delay = "slow", 2.0
+        loop = asyncio.get_running_loop()
+        fetch = loop.run_in_executor(None, p.load_jwks)
+        done = 0
+        for t in tokens:
+            assert p.authenticate(t).authenticated
+            done += 1
+            await asyncio.sleep(0)
+        assert not fetch.done(), "the event loop was blocked by the fetch"
+        await fetch
+        return done
+
+    assert asyncio.run(run()) == len(tokens)

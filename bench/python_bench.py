@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""One process, one table: gitlab_cloud_connector against what a Python service would use instead.
+
+    python bench/python_bench.py [--quick]
+
+Rows (median microseconds per operation over several batches):
+- ours, verify uncached: `KeySet.verify` (the core's full check: parse, RS256, claims)
+- ours, authenticate uncached: `CompositeProvider` with its token cache off
+- ours, cache hit: `CompositeProvider.authenticate` of a token it has verified before
+- PyJWT `jwt.decode` with a prepared key object
+- python-jose `jwt.decode` with the AI gateway's 4-key JWKS (local signing, local validation,
+  GitLab.com, CustomersDot) and a GitLab.com token (third key; jose ignores its kid and tries
+  the keys in order) -- the path the AI gateway takes today; and the same for a kid-less user
+  token signed by the first key
+- ours `TokenAuthority.encode` vs python-jose `jwt.encode` with the PEM
+Targets (issue 4): verify >= 4x PyJWT, >= 10x python-jose; cache hit <= 2 us; encode >= 3x jose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import statistics
+import sys
+import time
+from typing import Callable, List, Tuple
+
+import jwt as pyjwt
+from cryptography.hazmat.primitives import serialization
+from jose import jwt as jose_jwt
+
+from gitlab_cloud_connector import CloudConnectorUser, CompositeProvider, KeySet, StaticJwksProvider, TokenAuthority, UserClaims
+from gitlab_cloud_connector import _native
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+VECTORS = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+AUD = "gitlab-ai-gateway"
+QUICK = "--quick" in sys.argv
+
+
+def median_us(fn: Callable[[], object], batch: int) -> float:
+    fn()  # warm up
+    samples = []
+    for _ in range(3 if QUICK else 7):
+        start = time.perf_counter_ns()
+        for _ in range(batch):
+            fn()
+        samples.append((time.perf_counter_ns() - start) / batch / 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    os.environ["CLOUD_CONNECTOR_SERVICE_NAME"] = AUD
+    pems = [VECTORS["keys"][k] for k in ("a", "b", "c_not_in_set", "d_published_without_kid")]
+    privs = [serialization.load_pem_private_key(p.encode(), password=None) for p in pems]
+    jwks = {"keys": [pyjwt.algorithms.RSAAlgorithm.to_jwk(k.public_key(), as_dict=True) for k in privs]}
+    # The AI gateway's key order: local signing, local validation, GitLab.com, CustomersDot.
+    for k, kid in zip(jwks["keys"], [f"{AUD}_signing_key", f"{AUD}_validation_key", "gitlab", "customers"]):
+        k.update(alg="RS256", kid=kid, use="sig")
+    claims = {"aud": AUD, "sub": "instance", "gitlab_realm": "saas", "scopes": ["duo_chat"], "iss": "https://gitlab.com",
+              "exp": int(time.time()) + 3600, "iat": int(time.time())}
+    # A GitLab.com instance token: signed by the third key, with its kid (python-jose ignores it).
+    token = pyjwt.encode(claims, privs[2], algorithm="RS256", headers={"kid": "gitlab"})
+    # Our own user token: no kid, signed by the local signing key (the first).
+    user_token = pyjwt.encode(claims, privs[0], algorithm="RS256")
+    public_key = privs[2].public_key()
+
+    keys = KeySet.from_jwks(jwks)
+    uncached = _native.Composite([_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0)
+    cached = CompositeProvider([StaticJwksProvider(None, jwks)])
+    assert cached.authenticate(token).authenticated and keys.verify(token, [AUD])
+    authority = TokenAuthority(pems[0])
+    user = CloudConnectorUser(True, claims=UserClaims())
+
+    b = 200 if QUICK else 1000
+    rows: List[Tuple[str, float]] = [
+        ("ours verify, uncached (KeySet.verify)", median_us(lambda: keys.verify(token, [AUD]), b)),
+        ("ours verify, uncached, no-kid user token", median_us(lambda: keys.verify(user_token, [AUD]), b)),
+        ("python-jose decode, no-kid user token", median_us(lambda: jose_jwt.decode(user_token, jwks, audience=AUD, algorithms=["RS256"]), b // 4)),
+        ("ours authenticate, uncached (token cache off)", median_us(lambda: uncached.authenticate(token, AUD), b)),
+        ("ours cache hit (CompositeProvider.authenticate)", median_us(lambda: cached.authenticate(token), b * 10)),
+        ("ours cache hit (native, no Python user object)", median_us(lambda: cached._native.authenticate(token, AUD), b * 10)),
+        ("PyJWT decode, prepared key", median_us(lambda: pyjwt.decode(token, public_key, audience=AUD, algorithms=["RS256"]), b)),
+        ("python-jose decode, 4-key JWKS (kid ignored)", median_us(lambda: jose_jwt.decode(token, jwks, audience=AUD, algorithms=["RS256"]), b // 4)),
+        ("ours TokenAuthority.encode", median_us(lambda: authority.encode("u", "saas", user, "i", ["duo_chat"]), b // 10)),
+        ("python-jose encode (PEM)", median_us(lambda: jose_jwt.encode(claims, pems[0], algorithm="RS256"), b // 10)),
+    ]
+    t = dict(rows)
+    ours = t["ours verify, uncached (KeySet.verify)"]
+    checks = [
+        ("verify >= 4x PyJWT", t["PyJWT decode, prepared key"] / ours, 4.0),
+        ("verify >= 10x python-jose (AI gateway path)", t["python-jose decode, 4-key JWKS (kid ignored)"] / ours, 10.0),
+        ("cache hit <= 2 us", 2.0 / t["ours cache hit (CompositeProvider.authenticate)"], 1.0),
+        ("encode >= 3x python-jose", t["python-jose encode (PEM)"] / t["ours TokenAuthority.encode"], 3.0),
+    ]
+    print(f"{'python operation':<52} {'median us':>10}")
+    for name, us in rows:
+        print(f"{name:<52} {us:>10.2f}")
+    print()
+    print(f"{'target':<52} {'ratio':>10}  met")
+    for name, ratio, need in checks:
+        print(f"{name:<52} {ratio:>9.2f}x  {'yes' if ratio >= need else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
