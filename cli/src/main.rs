@@ -2,7 +2,9 @@
 
 mod catalog_cmd;
 mod failure;
+mod keys_cmd;
 mod output;
+mod token_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,12 +37,20 @@ enum Command {
     /// Inspect and check the unit primitive catalog.
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCommand),
+    /// Manage a key ring directory (generate, rotate, trim, publish the JWKS).
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
+    /// Issue, verify and inspect tokens.
+    #[command(subcommand)]
+    Token(token_cmd::TokenCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, cli.config.as_deref()),
+        Command::Keys(cmd) => keys_cmd::run(cmd),
+        Command::Token(cmd) => token_cmd::run(cmd, cli.config.as_deref()),
     };
     match result {
         Ok(code) => code,
