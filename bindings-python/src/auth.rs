@@ -191,6 +191,18 @@ impl PyComposite {
         self.inner.refreshes()
     }
 
+    /// The latest refresh's failing sources (`[(source, code, message)]`) and fallback message.
+    fn last_refresh_report(&self) -> Option<(Vec<(String, String, String)>, Option<String>)> {
+        self.inner.last_refresh_report().map(|r| {
+            let failures = r
+                .failures
+                .into_iter()
+                .map(|f| (f.source, f.code.to_owned(), f.message))
+                .collect();
+            (failures, r.fallback.map(str::to_owned))
+        })
+    }
+
     #[getter]
     fn cached_tokens(&self) -> usize {
         self.inner.cached_tokens()

@@ -112,9 +112,16 @@ def test_py_jwks_02_a_broken_provider_does_not_affect_the_other(
 ) -> None:
     gitlab, customers = issuers
     gitlab.mode = fault
-    p = composite(gitlab, customers, local=False)
+    log = Mock()
+    p = composite(gitlab, customers, log=log, local=False)
     kids = [k["kid"] for k in p.jwks()["keys"]]
     assert kids == ["customers-1"]
+    errors = log.getLogger.return_value.error.call_args_list
+    assert [c.kwargs.get("oidc_provider") for c in errors if "oidc_provider" in c.kwargs] == ["Gitlab"]
+    assert any(
+        c.args == ("Incomplete JWKS cached: some key providers failed, no old cache to fall back to",)
+        for c in errors
+    )
     assert p.authenticate(pyjwt_token(KEY_B, headers={"kid": "customers-1"})).authenticated
     assert not cloud_connector_ready(p)
     assert len(gitlab.requests) == 1 and len(customers.requests) == 2  # one discovery, one JWKS
@@ -197,7 +204,9 @@ def test_pyjwt_verifies_tokens_of_our_issuance_with_published_keys(issuers: Tupl
     assert jwt.decode(token, key, audience=SERVICE, algorithms=["RS256"])["scopes"] == ["duo_chat"]
 
 
-def test_asyncio_code_keeps_verifying_while_a_fetch_runs_in_an_executor(issuers: Tuple[Issuer, Issuer]) -> None:
+def test_asyncio_code_keeps_verifying_while_a_fetch_runs_in_an_executor(
+    issuers: Tuple[Issuer, Issuer],
+) -> None:
     import asyncio
 
     gitlab, customers = issuers

@@ -18,9 +18,33 @@ from .user import CloudConnectorUser, user_from_native
 LOGGER_NAME = "cloud_connector"
 
 
+class _StdlibLogger:
+    """A structlog-style face (``info(msg, **fields)``) on a stdlib logger, for callers that
+    pass no ``log_provider``: the fields go into the record's ``extra``."""
+
+    _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+    def __init__(self, name: str) -> None:
+        self._logger = logging.getLogger(name)
+
+    def _log(self, level: int, msg: str, fields: Dict[str, Any]) -> None:
+        extra = {(k if k not in self._RESERVED else f"field_{k}"): v for k, v in fields.items()}
+        self._logger.log(level, msg, extra=extra)
+
+    def info(self, msg: str, **fields: Any) -> None:
+        self._log(logging.INFO, msg, fields)
+
+    def error(self, msg: str, **fields: Any) -> None:
+        self._log(logging.ERROR, msg, fields)
+
+    def warning(self, msg: str, **fields: Any) -> None:
+        self._log(logging.WARNING, msg, fields)
+
+
 def _logger(log_provider: Any) -> Any:
-    provider = log_provider if log_provider is not None else logging
-    return provider.getLogger(LOGGER_NAME)
+    if log_provider is None or log_provider is logging:
+        return _StdlibLogger(LOGGER_NAME)
+    return log_provider.getLogger(LOGGER_NAME)
 
 
 def _service_name_or_none() -> Optional[str]:
@@ -148,12 +172,22 @@ class CompositeProvider(AuthProvider):
         self._seen_refreshes = 0
 
     def _log_refresh(self) -> None:
-        # Logged once per completed refresh (never for answers from the cache).
+        # Logged once per completed refresh (never for answers from the cache), through the
+        # caller's log_provider: each failing source with `oidc_provider`, the fallback message
+        # GitLab's alerts key on, then "JWKS refreshed".
         done = self._native.refreshes
-        if done != self._seen_refreshes:
-            self._seen_refreshes = done
-            kids = [k.get("kid") for k in self._native.jwks().get("keys", [])]
-            self.logger.info("JWKS refreshed", kids=kids, provider=type(self).__name__)
+        if done == self._seen_refreshes:
+            return
+        self._seen_refreshes = done
+        report = self._native.last_refresh_report()
+        if report is not None:
+            failures, fallback = report
+            for source, code, message in failures:
+                self.logger.error(message, oidc_provider=source, status_code=code)
+            if fallback is not None:
+                self.logger.error(fallback)
+        kids = [k.get("kid") for k in self._native.jwks().get("keys", [])]
+        self.logger.info("JWKS refreshed", kids=kids, provider=type(self).__name__)
 
     def authenticate(self, token: str) -> CloudConnectorUser:
         """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``

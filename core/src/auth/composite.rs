@@ -81,7 +81,29 @@ struct Snapshot {
     per_source: Vec<Option<Arc<KeySet>>>,
     refresh_at: Instant,
     generation: u64,
+    report: RefreshReport,
 }
+
+/// What the latest refresh saw: each failing source, and the fallback message logged when some
+/// failed. Bindings log these through their own loggers (Python's `log_provider`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub failures: Vec<SourceFailure>,
+    /// "Old JWKS re-cached: ..." or "Incomplete JWKS cached: ..." when a source failed.
+    pub fallback: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFailure {
+    /// The source's name (`Gitlab`, `CustomersDot`, `LocalAuthProvider`, ...).
+    pub source: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub const OLD_JWKS_RECACHED: &str = "Old JWKS re-cached: some key providers failed";
+pub const INCOMPLETE_JWKS_CACHED: &str =
+    "Incomplete JWKS cached: some key providers failed, no old cache to fall back to";
 
 #[derive(Debug, Default)]
 struct Flight {
@@ -172,15 +194,26 @@ impl Inner {
         let previous = self.current();
         let mut per_source = Vec::with_capacity(self.sources.len());
         let mut failed = false;
+        let mut report = RefreshReport::default();
         for (i, (source, loaded)) in self.sources.iter().zip(self.load_sources()).enumerate() {
             let fresh = match loaded {
                 Ok(set) if !set.is_empty() => Some(Arc::new(set)),
                 Ok(_) => {
                     log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
+                    report.failures.push(SourceFailure {
+                        source: source.name().to_owned(),
+                        code: ErrorCode::JwksInvalid.as_str(),
+                        message: "no keys returned".into(),
+                    });
                     None
                 }
                 Err(e) => {
                     log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
+                    report.failures.push(SourceFailure {
+                        source: source.name().to_owned(),
+                        code: e.code().as_str(),
+                        message: e.message().to_owned(),
+                    });
                     None
                 }
             };
@@ -192,11 +225,13 @@ impl Inner {
         }
         let merged = KeySet::concat(per_source.iter().flatten().map(|s| s.as_ref()));
         if failed {
-            if previous.is_some() {
-                log::error!(target: "cloud_connector", "Old JWKS re-cached: some key providers failed");
+            let message = if previous.is_some() {
+                OLD_JWKS_RECACHED
             } else {
-                log::error!(target: "cloud_connector", "Incomplete JWKS cached: some key providers failed, no old cache to fall back to");
-            }
+                INCOMPLETE_JWKS_CACHED
+            };
+            log::error!(target: "cloud_connector", "{message}");
+            report.fallback = Some(message);
         }
         log::info!(target: "cloud_connector", kids:? = merged.kids(), provider = "CompositeProvider"; "JWKS refreshed");
         let changed = previous
@@ -214,6 +249,7 @@ impl Inner {
             merged: Arc::new(merged),
             per_source,
             refresh_at: Instant::now() + wait,
+            report,
             generation,
         };
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(snapshot));
@@ -345,6 +381,11 @@ impl CompositeProvider {
     /// The merged public JWKS, in provider order.
     pub fn jwks(&self) -> Value {
         self.key_set().to_jwks()
+    }
+
+    /// What the latest refresh saw (failing sources, fallback message); `None` before any.
+    pub fn last_refresh_report(&self) -> Option<RefreshReport> {
+        self.inner.current().map(|s| s.report.clone())
     }
 
     /// Refreshes completed so far (bindings log "JWKS refreshed" when it moves).

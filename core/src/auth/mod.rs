@@ -22,7 +22,10 @@ pub use authenticate::{
     authenticate, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER, INVALID_AUTHENTICATION_TYPE,
     INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
 };
-pub use composite::{AuthProvider, CompositeConfig, CompositeProvider, NO_KEYS_MESSAGE};
+pub use composite::{
+    AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure,
+    INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
+};
 pub use headers::*;
 pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};
 pub use local::LocalAuthProvider;
