@@ -122,6 +122,9 @@ impl PyKeySource {
     }
 }
 
+/// `([(source, code, message)], fallback message)`.
+type ReportTuple = (Vec<(String, String, String)>, Option<String>);
+
 /// The composite provider: cache, single-flight refresh, unknown-kid cooldown, token cache.
 #[pyclass(name = "Composite", module = "gitlab_cloud_connector._native", frozen)]
 #[derive(Debug)]
@@ -192,7 +195,7 @@ impl PyComposite {
     }
 
     /// The latest refresh's failing sources (`[(source, code, message)]`) and fallback message.
-    fn last_refresh_report(&self) -> Option<(Vec<(String, String, String)>, Option<String>)> {
+    fn last_refresh_report(&self) -> Option<ReportTuple> {
         self.inner.last_refresh_report().map(|r| {
             let failures = r
                 .failures
