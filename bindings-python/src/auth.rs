@@ -14,7 +14,7 @@ use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
     KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
 };
-use cloud_connector::token::{Algorithm, KeySet};
+use cloud_connector::token::KeySet;
 use cloud_connector::{Catalog, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
@@ -155,14 +155,7 @@ impl PyComposite {
             ..CompositeConfig::default()
         };
         if let Some(names) = algorithms {
-            config.algorithms = names
-                .iter()
-                .map(|n| {
-                    Algorithm::from_name(n).ok_or_else(|| {
-                        PyValueError::new_err(format!("unsupported algorithm '{n}'"))
-                    })
-                })
-                .collect::<PyResult<_>>()?;
+            config.algorithms = crate::convert::algorithms(&names)?;
         }
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {

@@ -13,7 +13,7 @@ use cloud_connector::catalog::{
 use cloud_connector::{Catalog, Error, ErrorCode};
 
 use crate::convert::json_to_py;
-use crate::errors::{to_py_err, IntoPy};
+use crate::errors::{problems_to_py, to_py_err, IntoPy};
 
 #[derive(Debug)]
 #[pyclass(name = "Catalog", module = "gitlab_cloud_connector._native", frozen)]
@@ -129,18 +129,7 @@ impl PyCatalog {
         path: std::path::PathBuf,
     ) -> PyResult<Bound<'py, PyList>> {
         let problems = Catalog::validate_dir(path).py_err(py)?;
-        let e = Error::catalog_invalid(problems);
-        let list = PyList::empty(py);
-        for p in e.problems() {
-            let d = PyDict::new(py);
-            d.set_item("kind", p.kind.as_str())?;
-            d.set_item("file", p.file.as_deref())?;
-            d.set_item("record", p.record.as_deref())?;
-            d.set_item("field", p.field.as_deref())?;
-            d.set_item("message", &p.message)?;
-            list.append(d)?;
-        }
-        Ok(list)
+        problems_to_py(py, &problems)
     }
 
     /// "embedded", or the directory it was loaded from.

@@ -35,3 +35,15 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
         }
     })
 }
+
+/// Algorithm names (`RS256`, ...) as the core's algorithms.
+pub fn algorithms(names: &[String]) -> PyResult<Vec<cloud_connector::token::Algorithm>> {
+    names
+        .iter()
+        .map(|n| {
+            cloud_connector::token::Algorithm::from_name(n).ok_or_else(|| {
+                pyo3::exceptions::PyValueError::new_err(format!("unsupported algorithm '{n}'"))
+            })
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use cloud_connector::Error;
+use cloud_connector::{Error, Problem};
 
 pub fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     match build(py, e) {
@@ -14,17 +14,23 @@ pub fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     }
 }
 
-fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
-    let problems = PyList::empty(py);
-    for p in e.problems() {
+/// Catalog problems as a list of dicts (kind, file, record, field, message).
+pub fn problems_to_py<'py>(py: Python<'py>, problems: &[Problem]) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for p in problems {
         let d = PyDict::new(py);
         d.set_item("kind", p.kind.as_str())?;
         d.set_item("file", p.file.as_deref())?;
         d.set_item("record", p.record.as_deref())?;
         d.set_item("field", p.field.as_deref())?;
         d.set_item("message", &p.message)?;
-        problems.append(d)?;
+        list.append(d)?;
     }
+    Ok(list)
+}
+
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let problems = problems_to_py(py, e.problems())?;
     let factory = py
         .import("gitlab_cloud_connector.errors")?
         .getattr("error_for_code")?;

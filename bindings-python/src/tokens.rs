@@ -3,13 +3,13 @@
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use serde_json::{Map, Value};
 
 use cloud_connector::token::{
-    parse_jwk, verify, Algorithm, KeyRing, KeySet, SigningKey, TokenAuthority, TokenIssuer,
-    UserTokenClaims, Validation,
+    parse_jwk, verify, KeyRing, KeySet, SigningKey, TokenAuthority, TokenIssuer, UserTokenClaims,
+    Validation,
 };
 use cloud_connector::{Catalog, Error, ErrorCode};
 
@@ -260,14 +260,7 @@ impl PyKeySet {
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut v = Validation::new(audiences);
         if let Some(names) = algorithms {
-            v.algorithms = names
-                .iter()
-                .map(|n| {
-                    Algorithm::from_name(n).ok_or_else(|| {
-                        PyValueError::new_err(format!("unsupported algorithm '{n}'"))
-                    })
-                })
-                .collect::<PyResult<_>>()?;
+            v.algorithms = crate::convert::algorithms(&names)?;
         }
         v.issuer = issuer;
         v.leeway = leeway;
