@@ -8,6 +8,7 @@ mod embedded;
 pub mod entitlements;
 pub mod fields;
 pub mod filter;
+mod from_records;
 pub mod kind;
 pub mod legacy;
 mod load;

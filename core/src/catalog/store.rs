@@ -16,6 +16,8 @@ pub enum CatalogSource {
     Embedded,
     /// A directory read at run time.
     Directory(PathBuf),
+    /// Records a binding supplied (`Catalog::from_records_json`).
+    Records,
 }
 
 /// The loaded catalog. Cloning is cheap (one shared, immutable copy of the records).
