@@ -139,3 +139,16 @@ fn versions_and_times_keep_their_text() {
         "2024-10-17T00:00:00+02:00"
     );
 }
+
+#[test]
+fn association_order_follows_the_target_and_drops_unknown_names() {
+    use cloud_connector::catalog::association_order;
+    let targets = ["duo_core", "duo_enterprise", "duo_pro", "duo_pro"];
+    let listed = vec![
+        "duo_pro".to_owned(),
+        "nope".to_owned(),
+        "duo_core".to_owned(),
+    ];
+    assert_eq!(association_order(&targets, &listed), [0, 2, 3]);
+    assert!(association_order(&targets, &[]).is_empty());
+}

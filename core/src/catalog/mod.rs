@@ -27,7 +27,7 @@ pub use kind::RecordKind;
 pub use legacy::{AvailableServices, LegacyEntry, LegacyRealm};
 pub use model::{AddOn, BackendService, LicenseType, Record, Service, UnitPrimitive};
 pub use overrides::Overrides;
-pub use store::{Catalog, CatalogSource};
+pub use store::{association_order, Catalog, CatalogSource};
 pub use version::Version;
 
 use crate::error::{Error, Problem};

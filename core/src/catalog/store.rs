@@ -62,6 +62,19 @@ fn associate(
     ids
 }
 
+/// The same rule over plain names, for records a binding holds (a Ruby loader's models): the
+/// positions, in target order, of every target whose name is listed. Duplicate target names all
+/// match, as the gem's `select` does.
+pub fn association_order<S: AsRef<str>>(target_names: &[S], listed: &[String]) -> Vec<usize> {
+    let listed: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
+    target_names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| listed.contains(n.as_ref()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn index_by_name<T: Record>(records: &[T]) -> HashMap<String, usize> {
     records
         .iter()
