@@ -71,10 +71,10 @@ ruby-gem:
 
 ruby-test: ruby-gem
 	rm -rf $(RUBY_GEM_HOME)
-	CARGO=$(CURDIR)/bindings-ruby/tools/cargo-shared-target GEM_CARGO_TARGET_DIR=$(RUBY_DIR)/cargo \
+	CARGO=$(CURDIR)/bindings-ruby/tools/cargo-shared-target GEM_CARGO_TARGET_DIR=$(TARGET_DIR) \
 	  gem install --local --no-document --install-dir $(RUBY_GEM_HOME) $(GEM_SRC)/gitlab-cloud-connector-*.gem
-	cd $(RUBY_DIR) && GEM_HOME=$(RUBY_GEM_HOME) GEM_PATH=$(RUBY_GEM_HOME) \
-	  CLOUD_CONNECTOR_REPO=$(CURDIR) CLOUD_CONNECTOR_GEM_SOURCE=$(GEM_SRC) \
+	cd $(RUBY_DIR) && GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) \
+	  CLOUD_CONNECTOR_REPO=$(CURDIR) \
 	  rspec --default-path $(CURDIR)/bindings-ruby/spec -I $(CURDIR)/bindings-ruby/spec $(CURDIR)/bindings-ruby/spec
 
 # Until `cloud-connector serve` lands (issue 7), `make serve` prints the unit primitive directory
