@@ -86,6 +86,18 @@ RSpec.describe CC::AvailableServicesGenerator do
       expect(irrelevant).not_to be_empty
     end
 
+    it "uses the records a YamlDataLoader subclass changed" do
+      renaming = Class.new(CC::DataModel::YamlDataLoader) do
+        def load!
+          super.map do |r|
+            r.name == "duo_chat" ? r.class.new(**r.to_hash, min_gitlab_version: "99.1") : r
+          end
+        end
+      end
+      CC::Configuration.data_loader_class = renaming
+      expect(generate["services"]["duo_chat"]["min_gitlab_version"]).to eq("99.1")
+    end
+
     it "follows overrides (through the core, via the loaded records)" do
       CC::Configuration.override_config = { unit_primitives: { duo_chat: { cut_off_date: Time.utc(2031, 5, 6, 7, 8, 9) } } }
       expect(generate["services"]["duo_chat"]["cut_off_date"]).to eq("2031-05-06 07:08:09 UTC")

@@ -37,9 +37,9 @@ module Gitlab
         def self.current
           loaders = MODELS.map { |klass| klass.send(:data_loader) }
           MODELS.each(&:all) # load (and cache) every kind first
-          if loaders.all?(DataModel::YamlDataLoader) && loaders.map(&:catalog_key).uniq.size == 1
-            return loaders.first.native_catalog
-          end
+          # Exactly our loader (a subclass may change the records), all from one catalog.
+          keys = loaders.map { |l| l.instance_of?(DataModel::YamlDataLoader) ? l.catalog_key : nil }
+          return loaders.first.native_catalog if keys.first && keys.uniq.size == 1
 
           Native::Catalog.from_records(MODELS.to_h { |klass| [klass.table_name, klass.map { |r| core_record(r) }] })
         end
