@@ -276,6 +276,10 @@ fn init(ruby: &Ruby) -> Res<()> {
 /// The entry points Ruby looks for. Older RubyGems cargo builders copy the library to
 /// `<gem name>.so` (`Init_gitlab-cloud-connector`), newer ones to `<crate name>.so`; both work.
 /// `#[no_mangle]`/`export_name` count as unsafe code; these two items are the crate's only ones.
+///
+/// # Safety
+///
+/// Called only by Ruby, once, on the Ruby thread, when the library is required.
 #[allow(unsafe_code, non_snake_case)]
 #[export_name = "Init_gitlab-cloud-connector"]
 pub unsafe extern "C" fn Init_gitlab_cloud_connector_dashed() {
@@ -283,6 +287,11 @@ pub unsafe extern "C" fn Init_gitlab_cloud_connector_dashed() {
     init.call_handle_error()
 }
 
+/// The entry point under the crate's name.
+///
+/// # Safety
+///
+/// Called only by Ruby, once, on the Ruby thread, when the library is required.
 #[allow(unsafe_code, non_snake_case)]
 #[no_mangle]
 pub unsafe extern "C" fn Init_gitlab_cloud_connector() {
