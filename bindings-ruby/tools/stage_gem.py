@@ -36,6 +36,15 @@ def toml_value(v):
     return str(v)
 
 
+def cargo(args, **kw):
+    """Runs cargo offline first (everything is normally cached by the workspace build), then
+    online if the cache lacks something (a fresh machine that has not built the workspace)."""
+    try:
+        return subprocess.run(["cargo", *args, "--offline"], check=True, **kw)
+    except subprocess.CalledProcessError:
+        return subprocess.run(["cargo", *args], check=True, **kw)
+
+
 def main(repo: Path, stage: Path) -> None:
     ws = tomllib.loads((repo / "Cargo.toml").read_text())
     ws_pkg, ws_deps = ws["workspace"]["package"], ws["workspace"]["dependencies"]
@@ -52,11 +61,10 @@ def main(repo: Path, stage: Path) -> None:
     shutil.copytree(repo / "config", stage / "config")
 
     # core/: what `cargo package` would publish (normalised Cargo.toml), minus tests and benches.
-    meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline"],
-                          cwd=repo, check=True, capture_output=True, text=True).stdout
+    meta = cargo(["metadata", "--format-version", "1", "--no-deps"],
+                 cwd=repo, capture_output=True, text=True).stdout
     target = Path(json.loads(meta)["target_directory"])
-    subprocess.run(["cargo", "package", "-p", "cloud-connector", "--no-verify", "--allow-dirty",
-                    "--offline", "-q"], cwd=repo, check=True)
+    cargo(["package", "-p", "cloud-connector", "--no-verify", "--allow-dirty", "-q"], cwd=repo)
     version = tomllib.loads((repo / "core" / "Cargo.toml").read_text())["package"]["version"]
     if isinstance(version, dict):
         version = ws_pkg["version"]
@@ -104,9 +112,8 @@ def main(repo: Path, stage: Path) -> None:
     (ext / "Cargo.toml").write_text("\n".join(out) + "\n")
     shutil.copy2(repo / "Cargo.lock", ext / "Cargo.lock")
     # Trim the workspace lock to this crate's graph (offline: every version is already locked).
-    subprocess.run(["cargo", "metadata", "--format-version", "1", "--offline",
-                    "--manifest-path", str(ext / "Cargo.toml")],
-                   check=True, stdout=subprocess.DEVNULL)
+    cargo(["metadata", "--format-version", "1", "--manifest-path", str(ext / "Cargo.toml")],
+          stdout=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":
