@@ -85,6 +85,30 @@ RSpec.describe CC::Catalog do
     expect(c.associations(:unit_primitives, :duo_chat, :add_ons)).to eq(%w[duo_enterprise duo_pro])
   end
 
+  it "from_env reads CLOUD_CONNECTOR_CONFIG_DIR when set and not empty" do
+    Dir.mktmpdir do |dir|
+      write_catalog(dir, "add_ons/solo.yml" => "name: solo\ndescription: x\n")
+      ENV["CLOUD_CONNECTOR_CONFIG_DIR"] = dir
+      expect(described_class.from_env.records(:add_ons).map { |a| a[:name] }).to eq(["solo"])
+      expect(described_class.from_env.source).to eq(dir)
+      ENV["CLOUD_CONNECTOR_CONFIG_DIR"] = ""
+      expect(described_class.from_env.source).to eq("embedded")
+    ensure
+      ENV.delete("CLOUD_CONNECTOR_CONFIG_DIR")
+    end
+  end
+
+  it "applies licence and version constraints" do
+    at = Time.utc(2030, 1, 1)
+    all = catalog.entitlements(add_ons: %w[duo_pro duo_enterprise duo_core], at: at)[:scopes]
+    premium = catalog.entitlements(add_ons: %w[duo_pro duo_enterprise duo_core], at: at, license_type: :premium)[:scopes]
+    expect(premium).to all(satisfy { |s| all.include?(s) })
+    expect(premium.size).to be < all.size
+    old = catalog.entitlements(add_ons: %w[duo_pro duo_enterprise duo_core], at: at, gitlab_version: "16.0")[:scopes]
+    expect(old).not_to include("duo_chat") # min_gitlab_version 16.9
+    expect(catalog.entitlements(add_ons: %w[duo_pro], at: at, gitlab_version: "17.5.1-ee")[:scopes]).to include("duo_chat")
+  end
+
   it "exposes names for enums" do
     expect(catalog.unit_primitive_names).to include("duo_chat")
     expect(catalog.feature_categories).to include("duo_chat")
