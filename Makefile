@@ -7,9 +7,9 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
-.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test bench
+.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test bench
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test
+test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test
 	@echo "make test: every suite passed"
 
 deps:
@@ -54,6 +54,28 @@ python-test: $(PY)
 	$(VENV)/bin/ruff format --check bindings-python
 	cd bindings-python && ../$(VENV)/bin/mypy --strict python/gitlab_cloud_connector tests/typing_usage.py
 	cd bindings-python && ../$(PY) -m pytest -q -p no:cacheprovider tests
+
+# Ruby: the gem is staged (bindings-ruby/tools/stage_gem.py: vendored core and catalog, standalone
+# extension manifest) and built once with `gem build`, installed with `gem install --local` into
+# target/ruby/gem-home (RubyGems' cargo builder compiles the extension; the cargo wrapper makes it
+# reuse target/), and rspec runs against the installed gem from outside the source tree.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+RUBY_DIR := $(TARGET_DIR)/ruby
+GEM_SRC := $(RUBY_DIR)/gem-src
+RUBY_GEM_HOME := $(RUBY_DIR)/gem-home
+
+ruby-gem:
+	python3 bindings-ruby/tools/stage_gem.py . $(GEM_SRC)
+	cd $(GEM_SRC) && gem build -q gitlab-cloud-connector.gemspec
+	@ls $(GEM_SRC)/gitlab-cloud-connector-*.gem >/dev/null
+
+ruby-test: ruby-gem
+	rm -rf $(RUBY_GEM_HOME)
+	CARGO=$(CURDIR)/bindings-ruby/tools/cargo-shared-target GEM_CARGO_TARGET_DIR=$(TARGET_DIR) \
+	  gem install --local --no-document --install-dir $(RUBY_GEM_HOME) $(GEM_SRC)/gitlab-cloud-connector-*.gem
+	cd $(RUBY_DIR) && GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) \
+	  CLOUD_CONNECTOR_REPO=$(CURDIR) \
+	  rspec --default-path $(CURDIR)/bindings-ruby/spec -I $(CURDIR)/bindings-ruby/spec $(CURDIR)/bindings-ruby/spec
 
 # Until `cloud-connector serve` lands (issue 7), `make serve` prints the unit primitive directory
 # of the embedded catalog (or of CLOUD_CONNECTOR_CONFIG_DIR) with the CLI.

@@ -5,6 +5,13 @@ set -euo pipefail
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v cc >/dev/null || need_apt+=(gcc)
+# Ruby gem (make ruby-test): Ruby with headers, rspec, and libclang for rb-sys' bindgen.
+# ruby-jwt is for the token half's specs.
+command -v ruby >/dev/null || need_apt+=(ruby)
+[ -n "$(ls /usr/include/ruby-*/ruby.h 2>/dev/null)" ] || need_apt+=(ruby-dev)
+command -v rspec >/dev/null || need_apt+=(ruby-rspec)
+ruby -e 'require "jwt"' >/dev/null 2>&1 || need_apt+=(ruby-jwt)
+[ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   apt-get update -qq

@@ -138,6 +138,7 @@ impl PyCatalog {
         match self.inner.source() {
             cloud_connector::catalog::CatalogSource::Embedded => "embedded".into(),
             cloud_connector::catalog::CatalogSource::Directory(p) => p.display().to_string(),
+            cloud_connector::catalog::CatalogSource::Records => "records".into(),
         }
     }
 

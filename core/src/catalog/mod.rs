@@ -8,6 +8,7 @@ mod embedded;
 pub mod entitlements;
 pub mod fields;
 pub mod filter;
+mod from_records;
 pub mod kind;
 pub mod legacy;
 mod load;
@@ -26,7 +27,7 @@ pub use kind::RecordKind;
 pub use legacy::{AvailableServices, LegacyEntry, LegacyRealm};
 pub use model::{AddOn, BackendService, LicenseType, Record, Service, UnitPrimitive};
 pub use overrides::Overrides;
-pub use store::{Catalog, CatalogSource};
+pub use store::{association_order, Catalog, CatalogSource};
 pub use version::Version;
 
 use crate::error::{Error, Problem};

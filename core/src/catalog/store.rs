@@ -16,6 +16,8 @@ pub enum CatalogSource {
     Embedded,
     /// A directory read at run time.
     Directory(PathBuf),
+    /// Records a binding supplied (`Catalog::from_records_json`).
+    Records,
 }
 
 /// The loaded catalog. Cloning is cheap (one shared, immutable copy of the records).
@@ -58,6 +60,19 @@ fn associate(
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// The same rule over plain names, for records a binding holds (a Ruby loader's models): the
+/// positions, in target order, of every target whose name is listed. Duplicate target names all
+/// match, as the gem's `select` does.
+pub fn association_order<S: AsRef<str>>(target_names: &[S], listed: &[String]) -> Vec<usize> {
+    let listed: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
+    target_names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| listed.contains(n.as_ref()))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn index_by_name<T: Record>(records: &[T]) -> HashMap<String, usize> {

@@ -1,0 +1,29 @@
+# frozen_string_literal: true
+
+require_relative "lib/gitlab/cloud_connector/version"
+
+# Built from the staging directory `make ruby-gem` prepares (tools/stage_gem.py): it holds this
+# gem's files plus a vendored copy of the Rust core (`core/`) and of the catalog (`config/`), and
+# an extension Cargo.toml that points at them, so the .gem builds on a machine without this
+# repository. RubyGems' cargo builder compiles the extension at `gem install` time.
+Gem::Specification.new do |spec|
+  spec.name = "gitlab-cloud-connector"
+  spec.version = Gitlab::CloudConnector::VERSION
+  spec.summary = "GitLab Cloud Connector catalog (drop-in), over a Rust core"
+  spec.description = "Unit primitive catalog, data model, configuration and the legacy " \
+                     "available-services generator of GitLab Cloud Connector, as a Magnus extension."
+  spec.authors = ["cloud-connector contributors"]
+  spec.license = "MIT"
+  spec.homepage = "https://example.invalid/cloud-connector"
+  spec.required_ruby_version = ">= 3.0"
+
+  spec.files = Dir[
+    "lib/**/*.rb", "sig/**/*.rbs", "README.md",
+    "ext/cloud_connector/Cargo.toml", "ext/cloud_connector/Cargo.lock", "ext/cloud_connector/src/**/*.rs",
+    "core/Cargo.toml", "core/build.rs", "core/src/**/*.rs",
+    "config/**/*.yml", "config/schemas/*.json"
+  ]
+  spec.require_paths = ["lib"]
+  spec.extensions = ["ext/cloud_connector/Cargo.toml"]
+  spec.metadata["cargo_crate_name"] = "gitlab_cloud_connector"
+end
