@@ -2,17 +2,20 @@
 //! is released around signature checks and network fetches, so other Python threads (and an
 //! asyncio loop) keep running while keys are fetched.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
     KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
+    Verification,
 };
 use cloud_connector::token::KeySet;
 use cloud_connector::{Catalog, Error, ErrorCode};
@@ -130,6 +133,64 @@ type ReportTuple = (Vec<(String, String, String)>, Option<String>);
 #[derive(Debug)]
 pub struct PyComposite {
     inner: CompositeProvider,
+    /// Python conversions of verified claims, keyed by the token cache's `Arc` (held here, so
+    /// the address cannot be reused while the entry lives). Bounded; cleared when full.
+    memo: Mutex<HashMap<usize, MemoEntry>>,
+}
+
+/// Cached claims (kept alive so their address stays theirs) and their Python fields.
+type MemoEntry = (Arc<Map<String, Value>>, Py<PyTuple>);
+
+/// Entries kept in a composite's conversion memo (the core's token cache default).
+const MEMO_CAPACITY: usize = 10_000;
+
+/// `UserClaims` fields in NamedTuple order; the mutable ones (scopes, extra) are copied per call
+/// because callers mutate `claims.extra` in place.
+fn claims_fields<'py>(py: Python<'py>, c: &UserClaims) -> PyResult<Bound<'py, PyTuple>> {
+    let extra = match &c.extra {
+        Some(extra) => json_to_py(py, &Value::Object(extra.clone()))?,
+        None => py.None().into_bound(py),
+    };
+    let instance_id = match &c.gitlab_instance_id {
+        Value::Null => "".into_bound_py_any(py)?,
+        other => json_to_py(py, other)?,
+    };
+    PyTuple::new(
+        py,
+        [
+            c.gitlab_realm.as_str().into_bound_py_any(py)?,
+            PyList::new(py, &c.scopes)?.into_any(),
+            c.subject.as_str().into_bound_py_any(py)?,
+            c.issuer.as_str().into_bound_py_any(py)?,
+            c.duo_seat_count.as_str().into_bound_py_any(py)?,
+            instance_id,
+            c.gitlab_instance_uid.as_str().into_bound_py_any(py)?,
+            extra,
+        ],
+    )
+}
+
+/// A fresh copy of memoised fields: new `scopes` list and `extra` dict, shared immutable rest.
+fn fresh_fields<'py>(
+    py: Python<'py>,
+    fields: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let items: Vec<Bound<'py, PyAny>> = fields.iter().collect();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        out.push(match i {
+            1 => item
+                .cast::<PyList>()
+                .map(|l| PyList::new(py, l.iter()))
+                .map_or(Ok(item.clone()), |l| l.map(Bound::into_any))?,
+            7 => match item.cast::<PyDict>() {
+                Ok(d) => d.copy()?.into_any(),
+                Err(_) => item,
+            },
+            _ => item,
+        });
+    }
+    PyTuple::new(py, out)
 }
 
 #[pymethods]
@@ -160,6 +221,7 @@ impl PyComposite {
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {
             inner: CompositeProvider::new(sources, config),
+            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -204,18 +266,48 @@ impl PyComposite {
         self.inner.cached_tokens()
     }
 
-    /// Verifies `token` for `audience`; returns the user as a dict.
+    /// Verifies `token` for `audience`; returns `(authenticated, UserClaims fields)`.
     fn authenticate<'py>(
         &self,
         py: Python<'py>,
-        token: String,
-        audience: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let inner = self.inner.clone();
-        let user = py
-            .detach(move || inner.authenticate_for(&token, &[audience.as_str()]))
-            .py_err(py)?;
-        user_to_py(py, &user)
+        token: &str,
+        audience: &str,
+    ) -> PyResult<(bool, Bound<'py, PyTuple>)> {
+        // A cache hit answers in well under a microsecond; releasing the GIL would cost more
+        // than it saves, so only a miss (a signature check or a fetch) runs detached.
+        let verification = match self.inner.verify_cached(token, &[audience]) {
+            Some(v) => v,
+            None => {
+                let inner = self.inner.clone();
+                let (token, audience) = (token.to_owned(), audience.to_owned());
+                py.detach(move || inner.verify_for_user(&token, &[audience.as_str()]))
+            }
+        }
+        .py_err(py)?;
+        let claims = match &verification {
+            Verification::Verified(claims) => claims.clone(),
+            Verification::Rejected => {
+                let user = CloudConnectorUser::from_verification(&verification);
+                return Ok((
+                    false,
+                    claims_fields(py, user.claims.as_ref().unwrap_or(&UserClaims::default()))?,
+                ));
+            }
+        };
+        let key = Arc::as_ptr(&claims) as usize;
+        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((held, fields)) = memo.get(&key) {
+            if Arc::ptr_eq(held, &claims) {
+                return Ok((true, fresh_fields(py, fields.bind(py))?));
+            }
+        }
+        let user = CloudConnectorUser::from_verification(&verification);
+        let fields = claims_fields(py, user.claims.as_ref().unwrap_or(&UserClaims::default()))?;
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key, (claims, fields.clone().unbind()));
+        Ok((user.authenticated, fresh_fields(py, &fields)?))
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the

@@ -230,3 +230,17 @@ def test_interop_our_verifier_accepts_pyjwt_tokens_with_kid(provider: CompositeP
     assert not provider.authenticate(
         pyjwt_token(KEY_A, headers={"kid": f"{SERVICE}_validation_key"})
     ).authenticated
+
+
+def test_cache_hits_hand_out_fresh_mutable_claims(provider: CompositeProvider) -> None:
+    # The AI gateway mutates claims.extra in place; a cached token must not see that mutation.
+    tok = pyjwt_token(KEY_A, gitlab_root_namespace_id="1", scopes=["duo_chat"])
+    first = provider.authenticate(tok)
+    assert first.claims is not None and first.claims.extra is not None
+    first.claims.extra["gitlab_project_id"] = "leaked"
+    first.claims.scopes.append("leaked")
+    second = provider.authenticate(tok)
+    assert second.claims is not None and second.claims.extra == {"gitlab_root_namespace_id": "1"}
+    assert second.claims.scopes == ["duo_chat"] and second.claims == provider.authenticate(tok).claims
+    assert second.claims.extra is not first.claims.extra
+    assert type(second.claims) is UserClaims and second.authenticated

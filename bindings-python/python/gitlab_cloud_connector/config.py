@@ -15,6 +15,14 @@ NO_SERVICE_NAME_MESSAGE = (
 )
 
 
+def current_service_name() -> str:
+    """The service name now: the environment variable, else the configured name."""
+    name = os.environ.get(SERVICE_NAME_ENV) or CloudConnectorConfig._service_name
+    if not name:
+        raise NoServiceNameError(NO_SERVICE_NAME_MESSAGE)
+    return name
+
+
 class CloudConnectorConfig:
     _service_name: ClassVar[Optional[str]] = None
 
@@ -25,7 +33,4 @@ class CloudConnectorConfig:
 
     @property
     def service_name(self) -> str:
-        name = os.environ.get(SERVICE_NAME_ENV) or CloudConnectorConfig._service_name
-        if not name:
-            raise NoServiceNameError(NO_SERVICE_NAME_MESSAGE)
-        return name
+        return current_service_name()

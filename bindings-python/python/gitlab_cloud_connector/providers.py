@@ -11,9 +11,9 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
-from .config import CloudConnectorConfig
+from .config import CloudConnectorConfig, current_service_name
 from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError
-from .user import CloudConnectorUser, user_from_native
+from .user import CloudConnectorUser, UserClaims
 
 LOGGER_NAME = "cloud_connector"
 
@@ -192,9 +192,10 @@ class CompositeProvider(AuthProvider):
     def authenticate(self, token: str) -> CloudConnectorUser:
         """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``
         without a service name; a bad token is an unauthenticated user with empty claims."""
-        user = self._native.authenticate(token, CloudConnectorConfig().service_name)
-        self._log_refresh()
-        return user_from_native(user)
+        authenticated, fields = self._native.authenticate(token, current_service_name())
+        if self._native.refreshes != self._seen_refreshes:
+            self._log_refresh()
+        return CloudConnectorUser(authenticated, claims=_new_claims(UserClaims, fields))
 
     def jwks(self) -> Dict[str, Any]:
         keys: Dict[str, Any] = self._native.jwks()
@@ -212,6 +213,10 @@ class CompositeProvider(AuthProvider):
         ready = self._native.ready()
         self._log_refresh()
         return ready
+
+
+# Builds the NamedTuple from the native fields tuple without re-checking its arguments.
+_new_claims = tuple.__new__
 
 
 def _native_source_for(provider: Any) -> List[_native.KeySource]:

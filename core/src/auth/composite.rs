@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::service_name::service_name;
 use super::source::KeySource;
 use super::token_cache::TokenCache;
-use super::user::{CloudConnectorUser, UserClaims};
+use super::user::CloudConnectorUser;
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
@@ -82,6 +82,13 @@ struct Snapshot {
     refresh_at: Instant,
     generation: u64,
     report: RefreshReport,
+}
+
+/// The outcome of verifying a token for a user: its claims, or rejected.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verification {
+    Verified(Arc<serde_json::Map<String, Value>>),
+    Rejected,
 }
 
 /// What the latest refresh saw: each failing source, and the fallback message logged when some
@@ -396,19 +403,40 @@ impl CompositeProvider {
     /// Authenticates for an explicit audience (a binding that reads the service name its own
     /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
     pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
+        Ok(CloudConnectorUser::from_verification(
+            &self.verify_for_user(token, audiences)?,
+        ))
+    }
+
+    /// A verification answered from the token cache alone: `Some` only for a cached token whose
+    /// claims still pass now; never blocks, never checks a signature. Anything else (`None`)
+    /// goes through [`CompositeProvider::verify_for_user`].
+    pub fn verify_cached(&self, token: &str, audiences: &[&str]) -> Option<Result<Verification>> {
+        let v = &self.inner.validation;
+        if !v.verify_signature || token.len() > v.max_token_size {
+            return None;
+        }
+        let snapshot = self.inner.current()?;
+        if Instant::now() >= snapshot.refresh_at {
+            self.spawn_refresh();
+        }
+        let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
+        token::validate_claims_for(&hit.claims, v, audiences, token::now())
+            .ok()
+            .map(|()| Ok(Verification::Verified(hit.claims)))
+    }
+
+    /// The verification step of [`CompositeProvider::authenticate_for`]: a rejected token is
+    /// logged (never the token itself) and is `Rejected`; only "no keys at all" is an error.
+    /// A verified token's claims are the `Arc` the token cache holds, so a binding can memoise
+    /// its own conversion of them.
+    pub fn verify_for_user(&self, token: &str, audiences: &[&str]) -> Result<Verification> {
         match self.verify(token, audiences) {
-            Ok(v) => Ok(CloudConnectorUser {
-                authenticated: true,
-                claims: Some(UserClaims::from_claims(&v.claims)),
-                ..Default::default()
-            }),
+            Ok(v) => Ok(Verification::Verified(v.claims)),
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
             Err(e) => {
                 log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
-                Ok(CloudConnectorUser {
-                    claims: Some(UserClaims::default()),
-                    ..Default::default()
-                })
+                Ok(Verification::Rejected)
             }
         }
     }

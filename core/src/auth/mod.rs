@@ -23,7 +23,7 @@ pub use authenticate::{
     INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
 };
 pub use composite::{
-    AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure,
+    AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure, Verification,
     INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
 };
 pub use headers::*;

@@ -130,6 +130,22 @@ impl CloudConnectorUser {
         }
     }
 
+    /// The user a verification gives: authenticated with the decoded claims, or (rejected)
+    /// unauthenticated with empty claims, as the original provider returns them.
+    pub fn from_verification(v: &super::composite::Verification) -> CloudConnectorUser {
+        match v {
+            super::composite::Verification::Verified(claims) => CloudConnectorUser {
+                authenticated: true,
+                claims: Some(UserClaims::from_claims(claims)),
+                ..Default::default()
+            },
+            super::composite::Verification::Rejected => CloudConnectorUser {
+                claims: Some(UserClaims::default()),
+                ..Default::default()
+            },
+        }
+    }
+
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
     }
