@@ -175,22 +175,30 @@ fn fresh_fields<'py>(
     py: Python<'py>,
     fields: &Bound<'py, PyTuple>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let items: Vec<Bound<'py, PyAny>> = fields.iter().collect();
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        out.push(match i {
-            1 => item
-                .cast::<PyList>()
-                .map(|l| PyList::new(py, l.iter()))
-                .map_or(Ok(item.clone()), |l| l.map(Bound::into_any))?,
-            7 => match item.cast::<PyDict>() {
-                Ok(d) => d.copy()?.into_any(),
-                Err(_) => item,
-            },
-            _ => item,
-        });
-    }
-    PyTuple::new(py, out)
+    let item = |i: usize| fields.get_item(i);
+    let scopes = item(1)?;
+    let scopes = match scopes.cast::<PyList>() {
+        Ok(list) => list.get_slice(0, list.len()).into_any(),
+        Err(_) => scopes,
+    };
+    let extra = item(7)?;
+    let extra = match extra.cast::<PyDict>() {
+        Ok(d) => d.copy()?.into_any(),
+        Err(_) => extra,
+    };
+    PyTuple::new(
+        py,
+        [
+            item(0)?,
+            scopes,
+            item(2)?,
+            item(3)?,
+            item(4)?,
+            item(5)?,
+            item(6)?,
+            extra,
+        ],
+    )
 }
 
 #[pymethods]

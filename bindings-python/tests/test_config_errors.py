@@ -73,3 +73,25 @@ def test_compat_exceptions() -> None:
     assert issubclass(NoServiceNameError, Exception)
     err = WrongUnitPrimitives("a", 1, key="v")
     assert isinstance(err, Exception)
+
+
+def test_the_service_name_follows_every_way_of_changing_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    from unittest.mock import patch
+
+    from gitlab_cloud_connector.config import current_service_name
+
+    monkeypatch.setenv("CLOUD_CONNECTOR_SERVICE_NAME", "a")
+    assert current_service_name() == "a"
+    os.environ["CLOUD_CONNECTOR_SERVICE_NAME"] = "b"
+    assert current_service_name() == "b"
+    with patch.dict(os.environ, {"CLOUD_CONNECTOR_SERVICE_NAME": "c"}):
+        assert current_service_name() == "c"
+    assert current_service_name() == "b"
+    with patch("os.environ", {"CLOUD_CONNECTOR_SERVICE_NAME": "d"}):
+        assert current_service_name() == "d"
+    del os.environ["CLOUD_CONNECTOR_SERVICE_NAME"]
+    CloudConnectorConfig.set_service_name("configured")
+    assert current_service_name() == "configured"

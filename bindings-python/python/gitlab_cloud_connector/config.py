@@ -15,9 +15,25 @@ NO_SERVICE_NAME_MESSAGE = (
 )
 
 
+_ENV_KEY = os.fsencode(SERVICE_NAME_ENV)
+
+
+def _from_environ() -> Optional[str]:
+    # Reads os.environ on every call, as callers and tests rely on, but through its own backing
+    # mapping when it has one: `os.environ.get` re-encodes the key and decodes the value each
+    # time, which is a third of a cache-hit authentication. A replaced os.environ (a plain dict)
+    # is read with `.get`.
+    env = os.environ
+    data = getattr(env, "_data", None)
+    if isinstance(data, dict):
+        raw = data.get(_ENV_KEY)
+        return os.fsdecode(raw) if raw else None
+    return env.get(SERVICE_NAME_ENV)
+
+
 def current_service_name() -> str:
     """The service name now: the environment variable, else the configured name."""
-    name = os.environ.get(SERVICE_NAME_ENV) or CloudConnectorConfig._service_name
+    name = _from_environ() or CloudConnectorConfig._service_name
     if not name:
         raise NoServiceNameError(NO_SERVICE_NAME_MESSAGE)
     return name

@@ -195,7 +195,7 @@ class CompositeProvider(AuthProvider):
         authenticated, fields = self._native.authenticate(token, current_service_name())
         if self._native.refreshes != self._seen_refreshes:
             self._log_refresh()
-        return CloudConnectorUser(authenticated, claims=_new_claims(UserClaims, fields))
+        return CloudConnectorUser(authenticated, False, None, _new_claims(UserClaims, fields))
 
     def jwks(self) -> Dict[str, Any]:
         keys: Dict[str, Any] = self._native.jwks()
