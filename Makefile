@@ -77,10 +77,14 @@ ruby-test: ruby-gem
 	  CLOUD_CONNECTOR_REPO=$(CURDIR) \
 	  rspec --default-path $(CURDIR)/bindings-ruby/spec -I $(CURDIR)/bindings-ruby/spec $(CURDIR)/bindings-ruby/spec
 
-# Until `cloud-connector serve` lands (issue 7), `make serve` prints the unit primitive directory
-# of the embedded catalog (or of CLOUD_CONNECTOR_CONFIG_DIR) with the CLI.
+# The main job: the catalog API and index, the self-hosted issuer (a key ring under
+# target/serve-keys, made on first run) and the forward-auth endpoint, on $(LISTEN).
+LISTEN ?= 127.0.0.1:8080
+SERVE_KEYS ?= target/serve-keys
 serve:
-	$(CARGO) run --release --locked -p cloud-connector-cli -- catalog list
+	$(CARGO) build --release --locked -p cloud-connector-cli
+	@test -d $(SERVE_KEYS) || target/release/cloud-connector keys generate --dir $(SERVE_KEYS)
+	target/release/cloud-connector serve --listen $(LISTEN) --keys $(SERVE_KEYS)
 
 # Benchmarks, not tests: criterion for the Rust core (catalog and token, with the raw aws-lc-rs
 # floor), then the Python comparison table. BENCH_ARGS=--quick for a short run.

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::failure::Failure;
 use crate::output::{emit, print_json, print_table};
+use crate::views::up_json;
 use crate::Outcome;
 
 #[derive(Subcommand, Debug)]
@@ -232,28 +233,6 @@ fn list(catalog: &Catalog, filter: &UnitPrimitiveFilter, json: bool) -> Outcome 
         &rows,
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// A unit primitive with its associations resolved, its access now, and its services.
-fn up_json(
-    catalog: &Catalog,
-    up: &cloud_connector::catalog::UnitPrimitive,
-    now: DateTime<Utc>,
-) -> Value {
-    let mut v = serde_json::to_value(up).unwrap_or_default();
-    v["access"] = json!(Access::of(up, now).as_str());
-    v["audiences"] = json!(catalog
-        .backend_services_of(up)
-        .iter()
-        .map(|b| &b.jwt_aud)
-        .collect::<Vec<_>>());
-    v["services"] = json!(catalog
-        .services()
-        .iter()
-        .filter(|s| s.unit_primitives.contains(&up.name))
-        .map(|s| &s.name)
-        .collect::<Vec<_>>());
-    v
 }
 
 fn show(catalog: &Catalog, name: &str, json: bool) -> Outcome {

@@ -4,7 +4,9 @@ mod catalog_cmd;
 mod failure;
 mod keys_cmd;
 mod output;
+mod serve;
 mod token_cmd;
+mod views;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,8 @@ enum Command {
     /// Issue, verify and inspect tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
+    /// Serve the catalog API, the self-hosted issuer and the forward-auth endpoint.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, cli.config.as_deref()),
         Command::Keys(cmd) => keys_cmd::run(cmd),
         Command::Token(cmd) => token_cmd::run(cmd, cli.config.as_deref()),
+        Command::Serve(args) => serve::run(args, cli.config.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -22,6 +22,21 @@ pub struct AuthOutcome {
     pub error: Option<String>,
 }
 
+impl AuthOutcome {
+    /// A stable code for the failure, for front ends that answer with JSON (the sidecar):
+    /// `missing_authorization`, `invalid_authorization`, `invalid_authentication_type`,
+    /// `forbidden` (the provider rejected the token) or `header_mismatch`.
+    pub fn error_code(&self) -> Option<&'static str> {
+        Some(match self.error.as_deref()? {
+            NO_AUTHORIZATION_HEADER => "missing_authorization",
+            INVALID_AUTHORIZATION_HEADER => "invalid_authorization",
+            INVALID_AUTHENTICATION_TYPE => "invalid_authentication_type",
+            FORBIDDEN_BY_AUTH_PROVIDER => "forbidden",
+            _ => "header_mismatch",
+        })
+    }
+}
+
 fn failed(user: CloudConnectorUser, message: impl Into<String>) -> AuthOutcome {
     AuthOutcome {
         user,

@@ -1,0 +1,163 @@
+//! The catalog over HTTP: `/api/v1/...` JSON, and `/`, a plain server-rendered index.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use cloud_connector::catalog::{Access, Record, RecordKind, UnitPrimitiveFilter};
+use serde_json::{json, Value};
+
+use super::Shared;
+use crate::views::up_json;
+
+pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": message.into(), "code": code}))).into_response()
+}
+
+/// The filter a query asks for, or the message of a bad parameter.
+fn filter_from(q: &HashMap<String, String>) -> Result<UnitPrimitiveFilter, String> {
+    let access = match q.get("access").map(String::as_str) {
+        None | Some("") => None,
+        Some("free") => Some(Access::Free),
+        Some("paid") => Some(Access::Paid),
+        Some(other) => return Err(format!("access must be free or paid, not '{other}'")),
+    };
+    let text = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
+    Ok(UnitPrimitiveFilter {
+        group: text("group"),
+        feature_category: text("feature_category"),
+        add_on: text("add_on"),
+        backend_service: text("backend_service"),
+        license_type: text("license_type"),
+        access,
+        text: text("q"),
+        at: None,
+    })
+}
+
+pub async fn unit_primitives(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let filter = match filter_from(&q) {
+        Ok(f) => f,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_argument", message),
+    };
+    let now = Utc::now();
+    let list: Vec<Value> = s
+        .catalog
+        .filter_unit_primitives(&filter)
+        .iter()
+        .map(|u| up_json(&s.catalog, u, now))
+        .collect();
+    Json(Value::Array(list)).into_response()
+}
+
+pub async fn unit_primitive(State(s): State<Shared>, Path(name): Path<String>) -> Response {
+    match s.catalog.unit_primitive(&name) {
+        Some(up) => Json(up_json(&s.catalog, up, Utc::now())).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no unit primitive named '{name}'"),
+        ),
+    }
+}
+
+pub async fn records(State(s): State<Shared>, Path(kind): Path<String>) -> Response {
+    match RecordKind::from_dir(&kind) {
+        Some(k) => Json(s.catalog.records_json(k)).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such collection '{kind}'"),
+        ),
+    }
+}
+
+/// Owning groups with the unit primitives each owns ("who owns which permission").
+pub async fn groups(State(s): State<Shared>) -> Response {
+    let groups: Vec<Value> = s
+        .catalog
+        .groups()
+        .into_iter()
+        .map(|g| {
+            let owned = s.catalog.filter_unit_primitives(&UnitPrimitiveFilter { group: Some(g.to_owned()), ..Default::default() });
+            json!({"group": g, "unit_primitives": owned.iter().map(|u| u.name()).collect::<Vec<_>>()})
+        })
+        .collect();
+    Json(Value::Array(groups)).into_response()
+}
+
+pub async fn legacy(State(s): State<Shared>, Path(realm): Path<String>) -> Response {
+    match s.catalog.available_services_for(&realm) {
+        Ok(out) => Json(serde_json::to_value(out).unwrap_or_default()).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.code().as_str(), e.message()),
+    }
+}
+
+pub async fn readyz(State(s): State<Shared>) -> Response {
+    let Some(provider) = s.provider.clone() else {
+        return (StatusCode::OK, "ready (no key providers configured)").into_response();
+    };
+    let ready = tokio::task::spawn_blocking(move || provider.ready())
+        .await
+        .unwrap_or(false);
+    if ready {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: a key provider has not delivered keys",
+        )
+            .into_response()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A plain HTML table of the unit primitives (filtered by the same query parameters as the API);
+/// works without JavaScript.
+pub async fn index(State(s): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let filter = match filter_from(&q) {
+        Ok(f) => f,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_argument", message),
+    };
+    let now = Utc::now();
+    let mut rows = String::new();
+    for up in s.catalog.filter_unit_primitives(&filter) {
+        let names = |v: Vec<String>| escape(&v.join(", "));
+        rows.push_str(&format!(
+            "<tr><td><a href=\"/api/v1/unit_primitives/{n}\">{n}</a></td><td>{g}</td><td>{c}</td><td>{a}</td><td>{o}</td><td>{b}</td></tr>\n",
+            n = escape(&up.name),
+            g = escape(&up.group),
+            c = escape(&up.feature_category),
+            a = Access::of(up, now).as_str(),
+            o = names(s.catalog.add_ons_of(up).iter().map(|x| x.name.clone()).collect()),
+            b = names(s.catalog.backend_services_of(up).iter().map(|x| x.name.clone()).collect()),
+        ));
+    }
+    let value = |k: &str| escape(q.get(k).map(String::as_str).unwrap_or(""));
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unit primitives</title></head><body>\
+         <h1>Unit primitives</h1>\
+         <form method=\"get\"><input name=\"q\" placeholder=\"search\" value=\"{q}\"> \
+         <input name=\"group\" placeholder=\"group\" value=\"{g}\"> <input name=\"add_on\" placeholder=\"add-on\" value=\"{a}\"> \
+         <input name=\"backend_service\" placeholder=\"backend\" value=\"{b}\"> <button>Filter</button></form>\
+         <table><thead><tr><th>Name</th><th>Group</th><th>Feature category</th><th>Access</th><th>Add-ons</th><th>Backends</th></tr></thead>\
+         <tbody>\n{rows}</tbody></table></body></html>",
+        q = value("q"),
+        g = value("group"),
+        a = value("add_on"),
+        b = value("backend_service"),
+    ))
+    .into_response()
+}

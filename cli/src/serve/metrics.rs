@@ -1,0 +1,141 @@
+//! `/metrics` in Prometheus text format: /auth decisions by result with a latency histogram, the
+//! verified-token cache, and JWKS refreshes.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use super::Shared;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Outcome {
+    Ok,
+    Unauthorized,
+    Forbidden,
+    Error,
+}
+
+const RESULTS: [&str; 4] = ["ok", "unauthorized", "forbidden", "error"];
+/// Upper bounds in seconds.
+const BUCKETS: [f64; 10] = [
+    0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0,
+];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    counts: [AtomicU64; 4],
+    /// Per result: cumulative bucket counts, then +Inf.
+    buckets: [[AtomicU64; BUCKETS.len() + 1]; 4],
+    /// Per result: total nanoseconds.
+    sum_nanos: [AtomicU64; 4],
+}
+
+impl Metrics {
+    pub fn record(&self, outcome: Outcome, took: Duration) {
+        let i = outcome as usize;
+        self.counts[i].fetch_add(1, Ordering::Relaxed);
+        self.sum_nanos[i].fetch_add(
+            u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        let secs = took.as_secs_f64();
+        for (b, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.buckets[i][b].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.buckets[i][BUCKETS.len()].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+pub async fn render(State(s): State<Shared>) -> Response {
+    let m = &s.metrics;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP cloud_connector_auth_requests_total Forward-auth decisions by result."
+    );
+    let _ = writeln!(out, "# TYPE cloud_connector_auth_requests_total counter");
+    for (i, r) in RESULTS.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "cloud_connector_auth_requests_total{{result=\"{r}\"}} {}",
+            m.counts[i].load(Ordering::Relaxed)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP cloud_connector_auth_duration_seconds Forward-auth decision latency."
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE cloud_connector_auth_duration_seconds histogram"
+    );
+    for (i, r) in RESULTS.iter().enumerate() {
+        for (b, bound) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"{bound}\"}} {}",
+                m.buckets[i][b].load(Ordering::Relaxed)
+            );
+        }
+        let inf = m.buckets[i][BUCKETS.len()].load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"+Inf\"}} {inf}"
+        );
+        let sum = m.sum_nanos[i].load(Ordering::Relaxed) as f64 / 1e9;
+        let _ = writeln!(
+            out,
+            "cloud_connector_auth_duration_seconds_sum{{result=\"{r}\"}} {sum}"
+        );
+        let _ = writeln!(
+            out,
+            "cloud_connector_auth_duration_seconds_count{{result=\"{r}\"}} {inf}"
+        );
+    }
+    if let Some(p) = &s.provider {
+        let _ = writeln!(
+            out,
+            "# HELP cloud_connector_token_cache_entries Verified tokens held in the cache."
+        );
+        let _ = writeln!(out, "# TYPE cloud_connector_token_cache_entries gauge");
+        let _ = writeln!(
+            out,
+            "cloud_connector_token_cache_entries {}",
+            p.cached_tokens()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP cloud_connector_jwks_refreshes_total Completed key set refreshes."
+        );
+        let _ = writeln!(out, "# TYPE cloud_connector_jwks_refreshes_total counter");
+        let _ = writeln!(
+            out,
+            "cloud_connector_jwks_refreshes_total {}",
+            p.refreshes()
+        );
+        let failing = p
+            .last_refresh_report()
+            .map(|r| r.failures)
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "# HELP cloud_connector_jwks_source_failing Sources that failed in the latest refresh."
+        );
+        let _ = writeln!(out, "# TYPE cloud_connector_jwks_source_failing gauge");
+        for f in failing {
+            let _ = writeln!(
+                out,
+                "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
+                f.source.replace('"', "'"),
+                f.code
+            );
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}

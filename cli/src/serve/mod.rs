@@ -1,0 +1,234 @@
+//! `cloud-connector serve`: the catalog as a JSON API (and a plain HTML index), a self-hosted
+//! OIDC issuer (discovery + the key ring's JWKS), a forward-auth endpoint for nginx
+//! `auth_request` / Traefik ForwardAuth / Envoy ext_authz, health and readiness probes and
+//! Prometheus metrics. Verification is the core's, with its caches.
+
+mod api;
+mod forward_auth;
+mod issuer;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::routing::{any, get};
+use axum::Router;
+use clap::Args;
+use cloud_connector::auth::{
+    CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
+};
+use cloud_connector::token::KeyRing;
+use cloud_connector::{Catalog, Error, ErrorCode};
+use serde_json::json;
+
+use crate::failure::Failure;
+use crate::Outcome;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// A key ring directory: published as this server's JWKS and trusted by /auth.
+    #[arg(long, value_name = "DIR")]
+    keys: Option<PathBuf>,
+    /// A JWKS file whose keys /auth trusts (repeat; air-gapped sites).
+    #[arg(long, value_name = "FILE")]
+    jwks: Vec<PathBuf>,
+    /// An OIDC issuer whose keys /auth trusts (repeat), e.g. https://gitlab.com.
+    #[arg(long, value_name = "URL")]
+    oidc: Vec<String>,
+    /// The audience /auth requires: the protected service's name.
+    #[arg(long, default_value = "gitlab-ai-gateway")]
+    audience: String,
+    /// The issuer URL this server announces in its OIDC discovery document.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// `PATH_PREFIX=UNIT_PRIMITIVE`: requests under the prefix need that unit primitive when they
+    /// name none in `X-Gitlab-Unit-Primitive` (repeat; the longest prefix wins).
+    #[arg(long = "rule", value_name = "PREFIX=UNIT_PRIMITIVE")]
+    rules: Vec<String>,
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub catalog: Catalog,
+    pub provider: Option<CompositeProvider>,
+    pub ring: Option<KeyRing>,
+    pub issuer: String,
+    pub audience: String,
+    pub rules: Vec<(String, String)>,
+    pub metrics: metrics::Metrics,
+}
+
+pub type Shared = Arc<AppState>;
+
+fn parse_rules(rules: &[String], catalog: &Catalog) -> Result<Vec<(String, String)>, Failure> {
+    let mut out = Vec::new();
+    for rule in rules {
+        let (prefix, up) = rule.split_once('=').ok_or_else(|| {
+            Failure::new(
+                "invalid_argument",
+                format!("--rule '{rule}' is not PREFIX=UNIT_PRIMITIVE"),
+                2,
+            )
+        })?;
+        if !prefix.starts_with('/') {
+            return Err(Failure::new(
+                "invalid_argument",
+                format!("--rule '{rule}': the prefix must start with /"),
+                2,
+            ));
+        }
+        let known = catalog.unit_primitive(up).ok_or_else(|| {
+            Failure::new(
+                "invalid_argument",
+                format!("--rule '{rule}': '{up}' is not a unit primitive of the catalog"),
+                2,
+            )
+        })?;
+        out.push((prefix.to_owned(), known.name.clone()));
+    }
+    // Longest prefix first, so the most specific rule wins.
+    out.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
+    Ok(out)
+}
+
+fn build_state(
+    args: &ServeArgs,
+    config: Option<&Path>,
+    bound: SocketAddr,
+) -> Result<AppState, Failure> {
+    let catalog = match config {
+        Some(dir) => Catalog::load_dir(dir)?,
+        None => Catalog::embedded().clone(),
+    };
+    let ring = match &args.keys {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Error::new(
+                ErrorCode::KeyRing,
+                format!("key ring directory {} does not exist", dir.display()),
+            )
+            .into())
+        }
+        Some(dir) => Some(KeyRing::load_dir(dir)?),
+        None => None,
+    };
+    let mut sources: Vec<Arc<dyn KeySource>> = Vec::new();
+    if let Some(ring) = &ring {
+        sources.push(Arc::new(StaticJwksProvider::from_json(
+            "KeyRing",
+            &ring.jwks().to_string(),
+        )?));
+    }
+    for path in &args.jwks {
+        sources.push(Arc::new(StaticJwksProvider::from_file(
+            path.display().to_string(),
+            path,
+        )?));
+    }
+    for url in &args.oidc {
+        sources.push(Arc::new(OidcProvider::new(
+            url.clone(),
+            url,
+            HttpConfig::default(),
+        )));
+    }
+    // The audience is this sidecar's setting, never the process environment.
+    let config = CompositeConfig {
+        audiences: Some(vec![args.audience.clone()]),
+        ..CompositeConfig::default()
+    };
+    let provider = (!sources.is_empty()).then(|| CompositeProvider::new(sources, config));
+    Ok(AppState {
+        rules: parse_rules(&args.rules, &catalog)?,
+        catalog,
+        provider,
+        ring,
+        issuer: args
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}")),
+        audience: args.audience.clone(),
+        metrics: metrics::Metrics::default(),
+    })
+}
+
+fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(api::index))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/api/v1/unit_primitives", get(api::unit_primitives))
+        .route("/api/v1/unit_primitives/{name}", get(api::unit_primitive))
+        .route("/api/v1/groups", get(api::groups))
+        .route("/api/v1/legacy/{realm}", get(api::legacy))
+        .route("/api/v1/{kind}", get(api::records))
+        .route("/.well-known/openid-configuration", get(issuer::discovery))
+        .route("/oauth/discovery/keys", get(issuer::jwks))
+        .route("/auth", any(forward_auth::check))
+        .route("/auth/{*rest}", any(forward_auth::check))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// A structured log line on stderr.
+pub fn log(event: &str, fields: serde_json::Value) {
+    let mut line = json!({"ts": chrono::Utc::now().to_rfc3339(), "event": event});
+    if let (Some(obj), serde_json::Value::Object(extra)) = (line.as_object_mut(), fields) {
+        obj.extend(extra);
+    }
+    eprintln!("{line}");
+}
+
+pub fn run(args: ServeArgs, config: Option<&Path>) -> Outcome {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new("io", format!("cannot start the runtime: {e}"), 2))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| Failure::new("io", format!("cannot listen on {}: {e}", args.listen), 2))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::new("io", e.to_string(), 2))?;
+        let state = Arc::new(build_state(&args, config, bound)?);
+        if let Some(p) = state.provider.clone() {
+            // Load keys in the background so /readyz turns ready without a first request.
+            tokio::task::spawn_blocking(move || p.ready());
+        }
+        crate::output::emit(&format!("listening on http://{bound}"));
+        log(
+            "listening",
+            json!({"address": bound.to_string(), "issuer": state.issuer}),
+        );
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| Failure::new("io", format!("server error: {e}"), 2))?;
+        log("stopped", json!({}));
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,361 @@
+//! `cloud-connector serve` as a running server on 127.0.0.1: the catalog API and index, the
+//! self-hosted issuer round trip, forward-auth decisions, probes, metrics and SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
+        .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
+            .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening line")
+            .to_owned();
+        Server { child, base }
+    }
+
+    fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut req = agent.get(&format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = req.call().expect("request");
+        let status = resp.status().as_u16();
+        let hs = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, hs, body)
+    }
+
+    fn json(&self, path: &str) -> Value {
+        let (status, _, body) = self.get(path, &[]);
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).expect("json")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ring(dir: &Path) {
+    assert!(
+        cli(&["keys", "generate", "--dir", dir.to_str().expect("utf8")])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn catalog_api_and_index() {
+    let s = Server::start(&[]);
+    let ups = s.json("/api/v1/unit_primitives?backend_service=duo_workflow_service");
+    let names: Vec<&str> = ups
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|u| u["name"].as_str().expect("name"))
+        .collect();
+    assert!(names.contains(&"duo_workflow_execute_workflow") && !names.contains(&"duo_chat"));
+    let chat = s.json("/api/v1/unit_primitives/analyze_ci_job_failure");
+    assert_eq!(chat["name"], "troubleshoot_job");
+    assert_eq!(s.json("/api/v1/add_ons").as_array().expect("list").len(), 5);
+    let groups = s.json("/api/v1/groups");
+    assert!(groups
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|g| g["group"] == "group::duo chat"));
+    assert_eq!(
+        s.json("/api/v1/legacy/gitlab-com")["services"]["code_suggestions"]["cut_off_date"],
+        "2024-02-15 00:00:00 UTC"
+    );
+    let (status, _, body) = s.get("/api/v1/legacy/saas", &[]);
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["code"],
+        "invalid_realm"
+    );
+    let (status, _, body) = s.get("/api/v1/unit_primitives/nope", &[]);
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<Value>(&body).expect("json")["code"].as_str()
+        ),
+        (404, Some("not_found"))
+    );
+    let (status, _, body) = s.get("/api/v1/unit_primitives?access=cheap", &[]);
+    assert_eq!(status, 400, "{body}");
+    let (status, _, html) = s.get("/?add_on=duo_pro&q=%3Cscript%3E", &[]);
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<h1>Unit primitives</h1>")
+            && html.contains("&lt;script&gt;")
+            && !html.contains("<script>")
+    );
+    let (_, _, html) = s.get("/?add_on=duo_pro", &[]);
+    assert!(
+        html.contains(">duo_chat</a>") && !html.contains(">ask_build</a>"),
+        "filtered by add-on"
+    );
+    assert_eq!(s.get("/healthz", &[]).0, 200);
+    assert_eq!(s.get("/readyz", &[]).0, 200);
+    assert_eq!(
+        s.get("/.well-known/openid-configuration", &[]).0,
+        404,
+        "no key ring, no issuer"
+    );
+}
+
+#[test]
+fn self_hosted_issuer_round_trip() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = tmp.path().join("keys");
+    ring(&keys);
+    let s = Server::start(&[
+        "--keys",
+        keys.to_str().expect("utf8"),
+        "--issuer",
+        "https://cc.example",
+    ]);
+    let discovery = s.json("/.well-known/openid-configuration");
+    assert_eq!(discovery["issuer"], "https://cc.example");
+    let jwks = s.json("/oauth/discovery/keys");
+    assert_eq!(jwks["keys"].as_array().expect("keys").len(), 1);
+    // A verifier pointed at this server's discovery accepts the token the server's ring signs.
+    let token = String::from_utf8(
+        cli(&[
+            "token",
+            "issue",
+            "--keys",
+            keys.to_str().expect("utf8"),
+            "--add-on",
+            "duo_pro",
+            "--subject",
+            "u",
+        ])
+        .stdout,
+    )
+    .expect("utf8");
+    let served = Server::start(&["--keys", keys.to_str().expect("utf8")]);
+    let v = cli(&[
+        "token",
+        "verify",
+        token.trim(),
+        "--oidc",
+        &served.base,
+        "--audience",
+        "gitlab-ai-gateway",
+    ]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+}
+
+#[test]
+fn forward_auth_decisions_and_metrics() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = tmp.path().join("keys");
+    ring(&keys);
+    let k = keys.to_str().expect("utf8");
+    let s = Server::start(&["--keys", k, "--rule", "/v1/chat=duo_chat"]);
+    let token = String::from_utf8(
+        cli(&[
+            "token",
+            "issue",
+            "--keys",
+            k,
+            "--add-on",
+            "duo_pro",
+            "--subject",
+            "inst-1",
+            "--realm",
+            "saas",
+        ])
+        .stdout,
+    )
+    .expect("utf8");
+    let bearer = format!("Bearer {}", token.trim());
+    let base = [
+        ("Authorization", bearer.as_str()),
+        ("X-Gitlab-Authentication-Type", "oidc"),
+        ("X-Gitlab-Realm", "saas"),
+        ("X-Gitlab-Instance-Id", "inst-1"),
+    ];
+    fn with<'a>(base: &[(&'a str, &'a str)], extra: (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
+        let mut h = base.to_vec();
+        h.push(extra);
+        h
+    }
+    let (status, headers, _) = s.get(
+        "/auth",
+        &with(&base, ("X-Gitlab-Unit-Primitive", "duo_chat")),
+    );
+    assert_eq!(status, 200);
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(header("x-gitlab-subject").as_deref(), Some("inst-1"));
+    assert_eq!(header("x-gitlab-realm").as_deref(), Some("saas"));
+    assert!(header("x-gitlab-scopes")
+        .expect("scopes")
+        .split(',')
+        .any(|s| s == "duo_chat"));
+
+    let code = |(status, _, body): (u16, Vec<(String, String)>, String)| {
+        (
+            status,
+            serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["code"].as_str().map(str::to_owned)),
+        )
+    };
+    assert_eq!(
+        code(s.get(
+            "/auth",
+            &with(&base, ("X-Gitlab-Unit-Primitive", "ask_build"))
+        )),
+        (403, Some("missing_scope".into()))
+    );
+    assert_eq!(
+        s.get(
+            "/auth",
+            &with(&base, ("X-Original-URI", "/v1/chat/completions?x=1"))
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        s.get("/auth/v1/chat/completions", &base).0,
+        200,
+        "Envoy: the original path after /auth"
+    );
+    assert_eq!(
+        code(s.get("/auth", &base)),
+        (403, Some("unit_primitive_required".into()))
+    );
+    assert_eq!(
+        code(
+            s.get("/auth", &with(&base, ("X-Gitlab-Realm", "self-managed")))
+                .clone()
+        )
+        .0,
+        401
+    );
+    let bad = [
+        ("Authorization", "Bearer not.a.token"),
+        ("X-Gitlab-Authentication-Type", "oidc"),
+    ];
+    assert_eq!(
+        code(s.get("/auth", &bad)),
+        (401, Some("token_malformed".into()))
+    );
+    assert_eq!(
+        code(s.get("/auth", &[])),
+        (401, Some("missing_authorization".into()))
+    );
+
+    let metrics = s.get("/metrics", &[]).2;
+    let value = |line: &str| -> u64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(line))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        value("cloud_connector_auth_requests_total{result=\"ok\"}"),
+        3
+    );
+    assert_eq!(
+        value("cloud_connector_auth_requests_total{result=\"forbidden\"}"),
+        2
+    );
+    assert_eq!(
+        value("cloud_connector_auth_requests_total{result=\"unauthorized\"}"),
+        3
+    );
+    assert!(metrics
+        .contains("cloud_connector_auth_duration_seconds_bucket{result=\"ok\",le=\"+Inf\"} 3"));
+    assert!(value("cloud_connector_token_cache_entries") >= 1);
+}
+
+#[test]
+fn without_key_providers_auth_is_unavailable_and_bad_flags_are_refused() {
+    let s = Server::start(&[]);
+    let (status, _, body) = s.get("/auth", &[("Authorization", "Bearer x")]);
+    assert_eq!(status, 503, "{body}");
+    let o = cli(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--rule",
+        "/x=not_a_unit_primitive",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("'not_a_unit_primitive' is not a unit primitive"));
+    let o = cli(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--keys",
+        "/definitely/missing",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let mut s = Server::start(&[]);
+    assert_eq!(s.get("/healthz", &[]).0, 200);
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = s.child.wait().expect("wait");
+    assert!(status.success(), "exit status {status:?}");
+}
