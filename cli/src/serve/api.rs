@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use cloud_connector::catalog::{Access, Record, RecordKind, UnitPrimitiveFilter};
@@ -18,7 +18,7 @@ pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Resp
 }
 
 /// The filter a query asks for, or the message of a bad parameter.
-fn filter_from(q: &HashMap<String, String>) -> Result<UnitPrimitiveFilter, String> {
+pub fn filter_from(q: &HashMap<String, String>) -> Result<UnitPrimitiveFilter, String> {
     let access = match q.get("access").map(String::as_str) {
         None | Some("") => None,
         Some("free") => Some(Access::Free),
@@ -115,49 +115,4 @@ pub async fn readyz(State(s): State<Shared>) -> Response {
         )
             .into_response()
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A plain HTML table of the unit primitives (filtered by the same query parameters as the API);
-/// works without JavaScript.
-pub async fn index(State(s): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let filter = match filter_from(&q) {
-        Ok(f) => f,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "invalid_argument", message),
-    };
-    let now = Utc::now();
-    let mut rows = String::new();
-    for up in s.catalog.filter_unit_primitives(&filter) {
-        let names = |v: Vec<String>| escape(&v.join(", "));
-        rows.push_str(&format!(
-            "<tr><td><a href=\"/api/v1/unit_primitives/{n}\">{n}</a></td><td>{g}</td><td>{c}</td><td>{a}</td><td>{o}</td><td>{b}</td></tr>\n",
-            n = escape(&up.name),
-            g = escape(&up.group),
-            c = escape(&up.feature_category),
-            a = Access::of(up, now).as_str(),
-            o = names(s.catalog.add_ons_of(up).iter().map(|x| x.name.clone()).collect()),
-            b = names(s.catalog.backend_services_of(up).iter().map(|x| x.name.clone()).collect()),
-        ));
-    }
-    let value = |k: &str| escape(q.get(k).map(String::as_str).unwrap_or(""));
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unit primitives</title></head><body>\
-         <h1>Unit primitives</h1>\
-         <form method=\"get\"><input name=\"q\" placeholder=\"search\" value=\"{q}\"> \
-         <input name=\"group\" placeholder=\"group\" value=\"{g}\"> <input name=\"add_on\" placeholder=\"add-on\" value=\"{a}\"> \
-         <input name=\"backend_service\" placeholder=\"backend\" value=\"{b}\"> <button>Filter</button></form>\
-         <table><thead><tr><th>Name</th><th>Group</th><th>Feature category</th><th>Access</th><th>Add-ons</th><th>Backends</th></tr></thead>\
-         <tbody>\n{rows}</tbody></table></body></html>",
-        q = value("q"),
-        g = value("group"),
-        a = value("add_on"),
-        b = value("backend_service"),
-    ))
-    .into_response()
 }

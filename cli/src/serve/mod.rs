@@ -5,6 +5,7 @@
 
 mod api;
 mod forward_auth;
+mod html;
 mod issuer;
 mod metrics;
 
@@ -158,7 +159,13 @@ fn build_state(
 
 fn router(state: Shared) -> Router {
     Router::new()
-        .route("/", get(api::index))
+        .route("/", get(html::index))
+        .route("/unit_primitives/{name}", get(html::unit_primitive))
+        .route("/backend_services/{name}", get(html::backend_service))
+        .route("/add_ons/{name}", get(html::add_on))
+        .route("/groups", get(html::groups))
+        .route("/groups/{name}", get(html::group))
+        .route("/legacy/{realm}", get(html::legacy))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics::render))
