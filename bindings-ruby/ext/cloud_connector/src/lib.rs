@@ -6,6 +6,7 @@
 //! immutable, reference-counted catalog, so it needs no GC marking and is safe under `GC.compact`.
 
 mod convert;
+mod tokens;
 
 use chrono::{DateTime, Utc};
 use magnus::{function, method, prelude::*, Error, RArray, RHash, Ruby, Value};
@@ -270,6 +271,7 @@ fn init(ruby: &Ruby) -> Res<()> {
         "feature_category_enum_values",
         method!(RbCatalog::feature_category_enum_values, 0),
     )?;
+    tokens::init(ruby, native)?;
     Ok(())
 }
 
