@@ -5,6 +5,7 @@
 //! The extension holds no Ruby object in Rust memory: a `Native::Catalog` wraps only the core's
 //! immutable, reference-counted catalog, so it needs no GC marking and is safe under `GC.compact`.
 
+mod auth;
 mod convert;
 mod tokens;
 
@@ -272,6 +273,7 @@ fn init(ruby: &Ruby) -> Res<()> {
         method!(RbCatalog::feature_category_enum_values, 0),
     )?;
     tokens::init(ruby, native)?;
+    auth::init(ruby, native)?;
     Ok(())
 }
 
