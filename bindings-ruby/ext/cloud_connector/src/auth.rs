@@ -174,7 +174,11 @@ impl RbComposite {
     fn verify(ruby: &Ruby, rb_self: &Self, token: String, audiences: Vec<String>) -> Res<Value> {
         let auds: Vec<&str> = audiences.iter().map(String::as_str).collect();
         let verified = lift(ruby, rb_self.inner.verify(&token, &auds))?;
-        json_to_ruby(ruby, &Json::Object((*verified.claims).clone()), Keys::Strings)
+        json_to_ruby(
+            ruby,
+            &Json::Object((*verified.claims).clone()),
+            Keys::Strings,
+        )
     }
 }
 
@@ -218,7 +222,10 @@ fn user_to_ruby(ruby: &Ruby, u: &CloudConnectorUser) -> Res<RHash> {
     let h = ruby.hash_new();
     h.aset(ruby.to_symbol("authenticated"), u.authenticated)?;
     h.aset(ruby.to_symbol("is_debug"), u.is_debug)?;
-    h.aset(ruby.to_symbol("global_user_id"), u.global_user_id.as_deref())?;
+    h.aset(
+        ruby.to_symbol("global_user_id"),
+        u.global_user_id.as_deref(),
+    )?;
     let claims = match &u.claims {
         Some(c) => claims_to_ruby(ruby, c)?.as_value(),
         None => ruby.qnil().as_value(),
