@@ -98,6 +98,8 @@ RSpec.describe CC::JsonWebToken do
       bad = { ttl: "1h" }
       expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], **bad) }
         .to raise_error(CC::InvalidArgumentError)
+      expect { described_class.new(issuer: nil, audience: "a", subject: "s", realm: "r", scopes: [], ttl: 1) }
+        .to raise_error(CC::InvalidArgumentError, /issuer/)
       expect { described_class.new(issuer: "i", audience: 5, subject: "s", realm: "r", scopes: [], ttl: 1) }
         .to raise_error(CC::InvalidArgumentError)
       expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [Object.new], ttl: 1) }
@@ -190,6 +192,12 @@ RSpec.describe CC::TokenIssuer do
         described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 0, jwk: jwk)
       end.to raise_error(CC::InvalidArgumentError, /ttl must be positive/)
       expect do
+        described_class.new(name_or_url: 1, subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: jwk)
+      end.to raise_error(CC::InvalidArgumentError, /name_or_url/)
+      expect do
+        described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: jwk, catalog: "x")
+      end.to raise_error(CC::InvalidArgumentError, /catalog/)
+      expect do
         described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: Object.new).token
       end.to raise_error(CC::InvalidArgumentError)
     end
@@ -263,6 +271,7 @@ RSpec.describe CC::KeySet do
     keys = described_class.from_jwks("keys" => [jwk.export])
     expect(keys.verify(theirs, audience: "svc")).to include("sub" => "x")
     expect(keys.verify(theirs, audience: ["other", "svc"])["sub"]).to eq("x")
+    expect { keys.verify(theirs) }.to raise_error(CC::AudienceMismatchError)
     expect { keys.verify(theirs, audience: "other") }.to raise_error(CC::AudienceMismatchError) { |e| expect(e.code).to eq("audience_mismatch") }
     expired = JWT.encode({ "aud" => "svc", "exp" => now - 60 }, pkey, "RS256", { kid: jwk.kid })
     expect { keys.verify(expired, audience: "svc") }.to raise_error(CC::TokenExpiredError)

@@ -82,6 +82,14 @@ module Gitlab
       def self.now
         (Time.respond_to?(:current) ? Time.current : Time.now).to_i
       end
+
+      # A String claim argument (a Symbol is taken by name); anything else is InvalidArgumentError.
+      def self.string(name, value)
+        return value if value.is_a?(String)
+        return value.to_s if value.is_a?(Symbol)
+
+        raise InvalidArgumentError, "#{name}: expected a String, got #{value.inspect}"
+      end
     end
 
     # GitLab's instance token (ruby-api.md section 5): claims and signing are the core's.
@@ -94,7 +102,8 @@ module Gitlab
       end
 
       def initialize(issuer:, audience:, subject:, realm:, scopes:, ttl:, extra_claims: {})
-        @native = Native::JsonWebToken.build(issuer, audience, subject, realm, scopes,
+        @native = Native::JsonWebToken.build(Seconds.string("issuer", issuer), audience,
+                                             Seconds.string("subject", subject), Seconds.string("realm", realm), scopes,
                                              Seconds.call("ttl", ttl), extra_claims, Seconds.now)
       end
 
@@ -126,7 +135,11 @@ module Gitlab
         @jwk = jwk
         catalog = catalog.is_a?(Catalog) ? catalog.native : catalog
         catalog ||= AvailableServicesGenerator::GitlabCatalog.current
-        native = Native::JsonWebToken.issue(catalog, name_or_url.to_s, subject.to_s, realm.to_s,
+        unless catalog.is_a?(Native::Catalog)
+          raise InvalidArgumentError, "catalog: expected a Gitlab::CloudConnector::Catalog, got #{catalog.class}"
+        end
+        native = Native::JsonWebToken.issue(catalog, Seconds.string("name_or_url", name_or_url),
+                                            Seconds.string("subject", subject), Seconds.string("realm", realm),
                                             Array(active_add_ons).map(&:to_s), Seconds.call("ttl", ttl),
                                             extra_claims, Seconds.now)
         @json_web_token = JsonWebToken.from_native(native)
@@ -214,7 +227,8 @@ module Gitlab
       def jwks = @native.jwks
 
       # Claims (String keys) of a valid token, or the typed error (TokenExpiredError,
-      # AudienceMismatchError, InvalidSignatureError, ... each with #code).
+      # AudienceMismatchError, InvalidSignatureError, ... each with #code). Without an audience
+      # every token with an `aud` is refused (AudienceMismatchError).
       def verify(token, audience: nil, **options)
         decode(token, audience: audience, **options).first
       end
