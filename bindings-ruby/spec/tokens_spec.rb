@@ -52,6 +52,17 @@ RSpec.describe CC::JsonWebToken do
                                  "aud" => "gitlab-ai-gateway", "sub" => "instance-uuid", "iss" => "https://gitlab.com")
     end
 
+    it "reads the clock through Time (frozen time works as in Rails' specs)" do
+      allow(Time).to receive(:now).and_return(Time.at(1_700_000_000))
+      payload, = JWT.decode(token.encode(jwk), pkey.public_key, true, algorithm: "RS256", verify_expiration: false)
+      expect(payload.values_at("iat", "nbf", "exp")).to eq([1_700_000_000, 1_700_000_000 - 5, 1_700_000_000 + ttl])
+    end
+
+    it "encodes from several threads at once" do
+      tokens = Array.new(4) { Thread.new { Array.new(3) { token.encode(jwk) } } }.flat_map(&:value)
+      expect(tokens.map { |t| JWT.decode(t, pkey.public_key, true, algorithm: "RS256").first["jti"] }.uniq.size).to eq(1)
+    end
+
     it "gives the payload with Symbol keys in the Rails order, extra claims last" do
       expect(token.payload.keys).to eq(%i[jti aud sub iss iat nbf exp gitlab_realm scopes custom gitlab_instance_uid])
       expect(token.payload[:jti]).to eq(token.id)
@@ -348,12 +359,15 @@ RSpec.describe "GC safety of keys and tokens" do
       set = ring.key_set
       claims = encoded.map { |e| set.verify(e, audience: "a") }
       jwt = tokens.first.encode(rails_jwk(pkey))
+      composite = CC::CompositeProvider.new([CC::KeySource.static_jwks("s", ring.jwks)])
+      via_composite = composite.verify(encoded.last, audience: "a")
     ensure
       GC.stress = false
     end
     GC.compact if GC.respond_to?(:compact)
     expect(payloads.map { |p| p[:n] }).to eq([0, 1, 2])
     expect(claims.map { |c| c["iss"] }).to eq(%w[i0 i1 i2])
+    expect(via_composite["n"]).to eq(2)
     expect(JWT.decode(jwt, pkey.public_key, true, algorithm: "RS256").first["n"]).to eq(0)
   end
 end
