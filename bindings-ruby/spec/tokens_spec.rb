@@ -109,6 +109,10 @@ RSpec.describe CC::JsonWebToken do
       bad = { ttl: "1h" }
       expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], **bad) }
         .to raise_error(CC::InvalidArgumentError)
+      expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: (2**63) - 1) }
+        .to raise_error(CC::InvalidArgumentError, /out of range/)
+      expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: 2**64) }
+        .to raise_error(RangeError)
       expect { described_class.new(issuer: nil, audience: "a", subject: "s", realm: "r", scopes: [], ttl: 1) }
         .to raise_error(CC::InvalidArgumentError, /issuer/)
       expect { described_class.new(issuer: "i", audience: 5, subject: "s", realm: "r", scopes: [], ttl: 1) }
@@ -202,6 +206,9 @@ RSpec.describe CC::TokenIssuer do
       expect do
         described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 0, jwk: jwk)
       end.to raise_error(CC::InvalidArgumentError, /ttl must be positive/)
+      expect do
+        described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: (2**63) - 1, jwk: jwk)
+      end.to raise_error(CC::InvalidArgumentError, /out of range/)
       expect do
         described_class.new(name_or_url: 1, subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: jwk)
       end.to raise_error(CC::InvalidArgumentError, /name_or_url/)
