@@ -104,3 +104,29 @@ fn bad_requests_are_typed_errors() {
         ErrorCode::InvalidArgument
     );
 }
+
+#[test]
+fn claims_at_are_the_claims_issue_at_signs() {
+    let mut ring = KeyRing::new(vec![]);
+    ring.create_new_key().expect("generate key");
+    let key = ring.current().expect("current key").clone();
+    let catalog = Catalog::embedded();
+    let request = issuer(&["duo_pro"]);
+    let unsigned = request.claims_at(catalog, NOW).expect("claims");
+    let issued = request.issue_at(catalog, &key, NOW).expect("issue");
+    // Everything but the random jti agrees.
+    let strip = |c: &cloud_connector::token::JsonWebToken| {
+        let mut c = c.clone();
+        c.id = String::new();
+        c
+    };
+    assert_eq!(strip(&unsigned), strip(&issued.claims));
+    let bad = TokenIssuer {
+        ttl: 0,
+        ..issuer(&[])
+    };
+    assert_eq!(
+        bad.claims_at(catalog, NOW).expect_err("ttl 0").code(),
+        ErrorCode::InvalidArgument
+    );
+}

@@ -42,8 +42,9 @@ impl TokenIssuer {
         self.issue_at(catalog, key, super::verify::now())
     }
 
-    /// Issues as of `now` (Unix seconds).
-    pub fn issue_at(&self, catalog: &Catalog, key: &SigningKey, now: i64) -> Result<IssuedToken> {
+    /// The unsigned claims [`TokenIssuer::issue_at`] signs: entitlements judged at `now`, for
+    /// bindings that sign with a caller-supplied `kid` (ruby-jwt `JWT::JWK` objects).
+    pub fn claims_at(&self, catalog: &Catalog, now: i64) -> Result<JsonWebToken> {
         if self.ttl <= 0 {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
@@ -62,7 +63,7 @@ impl TokenIssuer {
             license_type: self.license_type.clone(),
             gitlab_version: self.gitlab_version.clone(),
         })?;
-        let claims = JsonWebToken::new_at(
+        Ok(JsonWebToken::new_at(
             self.issuer.clone(),
             Audience::Many(grant.audiences),
             self.subject.clone(),
@@ -71,7 +72,12 @@ impl TokenIssuer {
             self.ttl,
             self.extra_claims.clone(),
             now,
-        );
+        ))
+    }
+
+    /// Issues as of `now` (Unix seconds).
+    pub fn issue_at(&self, catalog: &Catalog, key: &SigningKey, now: i64) -> Result<IssuedToken> {
+        let claims = self.claims_at(catalog, now)?;
         let token = claims.encode(key)?;
         Ok(IssuedToken { token, claims })
     }

@@ -5,7 +5,9 @@
 //! The extension holds no Ruby object in Rust memory: a `Native::Catalog` wraps only the core's
 //! immutable, reference-counted catalog, so it needs no GC marking and is safe under `GC.compact`.
 
+mod auth;
 mod convert;
+mod tokens;
 
 use chrono::{DateTime, Utc};
 use magnus::{function, method, prelude::*, Error, RArray, RHash, Ruby, Value};
@@ -270,6 +272,8 @@ fn init(ruby: &Ruby) -> Res<()> {
         "feature_category_enum_values",
         method!(RbCatalog::feature_category_enum_values, 0),
     )?;
+    tokens::init(ruby, native)?;
+    auth::init(ruby, native)?;
     Ok(())
 }
 

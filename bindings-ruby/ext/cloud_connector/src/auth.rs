@@ -1,0 +1,287 @@
+//! Key sources, the composite provider and `authenticate` for Ruby services (mirrors the Python
+//! package's API). The core does the work; the GVL is held (see tokens.rs), so an OIDC fetch
+//! blocks other Ruby threads for up to its timeout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use magnus::r_hash::ForEach;
+use magnus::typed_data::Obj;
+use magnus::{function, method, prelude::*, Error, RArray, RHash, RModule, RString, Ruby, Value};
+use serde_json::Value as Json;
+
+use cloud_connector::auth::{
+    authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
+};
+use cloud_connector::token::Algorithm;
+use cloud_connector::{Error as CoreError, ErrorCode};
+
+use crate::convert::{core_error, json_to_ruby, ruby_to_json, Keys};
+use crate::{invalid_argument, lift};
+
+type Res<T> = Result<T, Error>;
+
+/// One of the core's key sources.
+#[magnus::wrap(
+    class = "Gitlab::CloudConnector::Native::KeySource",
+    free_immediately,
+    size
+)]
+pub struct RbKeySource {
+    inner: Arc<dyn KeySource>,
+}
+
+impl RbKeySource {
+    /// Local PEMs (private or public); an empty PEM is "not configured".
+    fn local(signing: String, validation: String, service_name: Option<String>) -> RbKeySource {
+        let mut p = LocalAuthProvider::new(&signing, &validation);
+        if let Some(name) = service_name {
+            p = p.with_service_name(name);
+        }
+        RbKeySource { inner: Arc::new(p) }
+    }
+
+    /// A fixed JWKS (Hash or JSON String); never touches the network.
+    fn static_jwks(ruby: &Ruby, name: String, jwks: Value) -> Res<RbKeySource> {
+        let text = match RString::from_value(jwks) {
+            Some(s) => s.to_string()?,
+            None => ruby_to_json(ruby, jwks)?.to_string(),
+        };
+        Ok(RbKeySource {
+            inner: Arc::new(lift(ruby, StaticJwksProvider::from_json(name, &text))?),
+        })
+    }
+
+    /// OIDC discovery at `base_url` -> `jwks_uri`.
+    fn oidc(ruby: &Ruby, name: String, base_url: String, timeout: f64) -> Res<RbKeySource> {
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(invalid_argument(
+                ruby,
+                "timeout must be a positive number of seconds".to_owned(),
+            ));
+        }
+        let config = HttpConfig {
+            timeout: Duration::from_secs_f64(timeout),
+            ..HttpConfig::default()
+        };
+        Ok(RbKeySource {
+            inner: Arc::new(OidcProvider::new(name, &base_url, config)),
+        })
+    }
+
+    fn name(&self) -> String {
+        self.inner.name().to_owned()
+    }
+
+    /// The source's keys as a JWKS Hash (String keys), or the typed error.
+    fn load(ruby: &Ruby, rb_self: &Self) -> Res<Value> {
+        let keys = lift(ruby, rb_self.inner.load())?;
+        json_to_ruby(ruby, &keys.to_jwks(), Keys::Strings)
+    }
+}
+
+/// The core's composite provider: sources in order, cached JWKS, verified-token cache.
+#[magnus::wrap(
+    class = "Gitlab::CloudConnector::Native::CompositeProvider",
+    free_immediately,
+    size
+)]
+pub struct RbComposite {
+    inner: CompositeProvider,
+}
+
+fn seconds(ruby: &Ruby, what: &str, value: f64) -> Res<Duration> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(invalid_argument(
+            ruby,
+            format!("{what} must be a non-negative number of seconds"),
+        ))
+    }
+}
+
+impl RbComposite {
+    /// `new(sources, expiry_seconds, bypass_signature, algorithms, leeway, cooldown, cache_size)`.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        ruby: &Ruby,
+        sources: RArray,
+        expiry_seconds: f64,
+        bypass_signature: bool,
+        algorithms: Option<Vec<String>>,
+        leeway: u64,
+        unknown_kid_cooldown: f64,
+        token_cache_size: usize,
+    ) -> Res<RbComposite> {
+        let mut config = CompositeConfig {
+            ttl: seconds(ruby, "expiry_seconds", expiry_seconds)?,
+            verify_signature: !bypass_signature,
+            leeway,
+            unknown_kid_cooldown: seconds(ruby, "unknown_kid_cooldown", unknown_kid_cooldown)?,
+            token_cache_capacity: token_cache_size,
+            ..CompositeConfig::default()
+        };
+        if let Some(names) = algorithms {
+            config.algorithms = names
+                .iter()
+                .map(|n| {
+                    Algorithm::from_name(n).ok_or_else(|| {
+                        core_error(
+                            ruby,
+                            &CoreError::new(
+                                ErrorCode::UnsupportedAlgorithm,
+                                format!("unsupported algorithm '{n}'"),
+                            ),
+                        )
+                    })
+                })
+                .collect::<Res<_>>()?;
+        }
+        let mut list: Vec<Arc<dyn KeySource>> = Vec::with_capacity(sources.len());
+        for item in sources.into_iter() {
+            let source = Obj::<RbKeySource>::try_convert(item).map_err(|_| {
+                invalid_argument(
+                    ruby,
+                    "sources: expected Gitlab::CloudConnector::KeySource objects".to_owned(),
+                )
+            })?;
+            list.push(Arc::clone(&source.inner));
+        }
+        Ok(RbComposite {
+            inner: CompositeProvider::new(list, config),
+        })
+    }
+
+    fn jwks(ruby: &Ruby, rb_self: &Self) -> Res<Value> {
+        json_to_ruby(ruby, &rb_self.inner.jwks(), Keys::Strings)
+    }
+
+    fn ready(&self) -> bool {
+        self.inner.ready()
+    }
+
+    fn refresh(&self) {
+        self.inner.refresh();
+    }
+
+    fn cached_tokens(&self) -> usize {
+        self.inner.cached_tokens()
+    }
+
+    /// Claims (String keys) of a valid token for one of `audiences`, or the typed error.
+    fn verify(ruby: &Ruby, rb_self: &Self, token: String, audiences: Vec<String>) -> Res<Value> {
+        let auds: Vec<&str> = audiences.iter().map(String::as_str).collect();
+        let verified = lift(ruby, rb_self.inner.verify(&token, &auds))?;
+        json_to_ruby(
+            ruby,
+            &Json::Object((*verified.claims).clone()),
+            Keys::Strings,
+        )
+    }
+}
+
+/// The composite with an explicit audience (the service name), as `authenticate` needs it.
+struct WithAudience<'a> {
+    inner: &'a CompositeProvider,
+    audience: Option<String>,
+}
+
+impl AuthProvider for WithAudience<'_> {
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, CoreError> {
+        match &self.audience {
+            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
+            None => AuthProvider::authenticate(self.inner, token),
+        }
+    }
+}
+
+fn claims_to_ruby(ruby: &Ruby, c: &UserClaims) -> Res<RHash> {
+    let h = ruby.hash_new();
+    let sym = |s: &str| ruby.to_symbol(s);
+    h.aset(sym("gitlab_realm"), c.gitlab_realm.as_str())?;
+    h.aset(sym("scopes"), ruby.ary_from_vec(c.scopes.clone()))?;
+    h.aset(sym("subject"), c.subject.as_str())?;
+    h.aset(sym("issuer"), c.issuer.as_str())?;
+    h.aset(sym("duo_seat_count"), c.duo_seat_count.as_str())?;
+    h.aset(
+        sym("gitlab_instance_id"),
+        json_to_ruby(ruby, &c.gitlab_instance_id, Keys::Strings)?,
+    )?;
+    h.aset(sym("gitlab_instance_uid"), c.gitlab_instance_uid.as_str())?;
+    let extra = match &c.extra {
+        Some(m) => json_to_ruby(ruby, &Json::Object(m.clone()), Keys::Strings)?,
+        None => ruby.qnil().as_value(),
+    };
+    h.aset(sym("extra"), extra)?;
+    Ok(h)
+}
+
+fn user_to_ruby(ruby: &Ruby, u: &CloudConnectorUser) -> Res<RHash> {
+    let h = ruby.hash_new();
+    h.aset(ruby.to_symbol("authenticated"), u.authenticated)?;
+    h.aset(ruby.to_symbol("is_debug"), u.is_debug)?;
+    h.aset(
+        ruby.to_symbol("global_user_id"),
+        u.global_user_id.as_deref(),
+    )?;
+    let claims = match &u.claims {
+        Some(c) => claims_to_ruby(ruby, c)?.as_value(),
+        None => ruby.qnil().as_value(),
+    };
+    h.aset(ruby.to_symbol("claims"), claims)?;
+    Ok(h)
+}
+
+/// `[user Hash, error message or nil]`. `headers`: a Hash of String names to String values
+/// (other entries are ignored); names are case-insensitive, as in the core.
+fn authenticate_request(
+    ruby: &Ruby,
+    headers: RHash,
+    provider: Option<Obj<RbComposite>>,
+    bypass_auth: bool,
+    service_name: Option<String>,
+) -> Res<(RHash, Option<String>)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    headers.foreach(|k: Value, v: Value| {
+        if let (Some(k), Some(v)) = (RString::from_value(k), RString::from_value(v)) {
+            pairs.push((k.to_string()?, v.to_string()?));
+        }
+        Ok(ForEach::Continue)
+    })?;
+    let with = provider.as_ref().map(|p| WithAudience {
+        inner: &p.inner,
+        audience: service_name.clone(),
+    });
+    let outcome = lift(
+        ruby,
+        authenticate(
+            pairs,
+            with.as_ref().map(|w| w as &dyn AuthProvider),
+            bypass_auth,
+            service_name.as_deref(),
+        ),
+    )?;
+    Ok((user_to_ruby(ruby, &outcome.user)?, outcome.error))
+}
+
+pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
+    native.define_module_function("authenticate", function!(authenticate_request, 4))?;
+
+    let s = native.define_class("KeySource", ruby.class_object())?;
+    s.define_singleton_method("local", function!(RbKeySource::local, 3))?;
+    s.define_singleton_method("static_jwks", function!(RbKeySource::static_jwks, 2))?;
+    s.define_singleton_method("oidc", function!(RbKeySource::oidc, 3))?;
+    s.define_method("name", method!(RbKeySource::name, 0))?;
+    s.define_method("load", method!(RbKeySource::load, 0))?;
+
+    let c = native.define_class("CompositeProvider", ruby.class_object())?;
+    c.define_singleton_method("build", function!(RbComposite::new, 7))?;
+    c.define_method("jwks", method!(RbComposite::jwks, 0))?;
+    c.define_method("ready?", method!(RbComposite::ready, 0))?;
+    c.define_method("refresh", method!(RbComposite::refresh, 0))?;
+    c.define_method("cached_tokens", method!(RbComposite::cached_tokens, 0))?;
+    c.define_method("verify", method!(RbComposite::verify, 2))?;
+    Ok(())
+}

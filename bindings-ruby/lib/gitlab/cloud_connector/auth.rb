@@ -1,0 +1,62 @@
+# frozen_string_literal: true
+
+module Gitlab
+  module CloudConnector
+    # Key sources for a CompositeProvider (the Python package's providers):
+    # `KeySource.local(signing_pem, validation_pem, service_name_or_nil)`,
+    # `KeySource.static_jwks(name, jwks)`, `KeySource.oidc(name, base_url, timeout_seconds)`.
+    KeySource = Native::KeySource
+
+    # The user `authenticate` returns. `claims` is a UserClaims or nil.
+    CloudConnectorUser = Struct.new(:authenticated, :is_debug, :global_user_id, :claims, keyword_init: true) do
+      alias_method :authenticated?, :authenticated
+    end
+
+    UserClaims = Struct.new(:gitlab_realm, :scopes, :subject, :issuer, :duo_seat_count, :gitlab_instance_id,
+                            :gitlab_instance_uid, :extra, keyword_init: true)
+
+    # Sources in order, JWKS cached (24 h), unknown kids refreshed with a cooldown, verified tokens
+    # cached; the core's CompositeProvider.
+    class CompositeProvider
+      def initialize(sources, expiry_seconds: 86_400, bypass_signature: false, algorithms: nil, leeway: 0,
+                     unknown_kid_cooldown_seconds: 30, token_cache_size: 10_000)
+        @native = Native::CompositeProvider.build(Array(sources), Float(expiry_seconds), bypass_signature ? true : false,
+                                                  algorithms&.map(&:to_s), Integer(leeway),
+                                                  Float(unknown_kid_cooldown_seconds), Integer(token_cache_size))
+      rescue TypeError, ArgumentError => e
+        raise InvalidArgumentError, e.message
+      end
+
+      attr_reader :native
+
+      def jwks = @native.jwks
+      def ready? = @native.ready?
+      def cached_tokens = @native.cached_tokens
+
+      def refresh
+        @native.refresh
+        self
+      end
+
+      # Claims (String keys) or the typed error.
+      def verify(token, audience:)
+        @native.verify(token.to_s, Array(audience).map(&:to_s))
+      end
+    end
+
+    # `[CloudConnectorUser, error message or nil]` for request headers (a Hash; names are
+    # case-insensitive), as the Python package's `authenticate`. `service_name` is the audience
+    # and the `<service>_signing_key` kid prefix (default: CLOUD_CONNECTOR_SERVICE_NAME).
+    def self.authenticate(headers, provider, bypass_auth: false, service_name: nil)
+      native = provider.is_a?(CompositeProvider) ? provider.native : provider
+      unless native.nil? || native.is_a?(Native::CompositeProvider)
+        raise InvalidArgumentError, "provider: expected a Gitlab::CloudConnector::CompositeProvider, got #{provider.class}"
+      end
+      raise InvalidArgumentError, "headers: expected a Hash, got #{headers.class}" unless headers.respond_to?(:to_hash)
+
+      user, error = Native.authenticate(headers.to_hash, native, bypass_auth ? true : false, service_name&.to_s)
+      claims = user[:claims] && UserClaims.new(**user[:claims])
+      [CloudConnectorUser.new(**user, claims: claims), error]
+    end
+  end
+end

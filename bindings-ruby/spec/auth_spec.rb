@@ -1,0 +1,65 @@
+# frozen_string_literal: true
+
+require "spec_helper"
+require "jwt"
+require "openssl"
+
+# Providers and authenticate for Ruby services: the same results as the core and the Python
+# package on tests/vectors/tokens.json's `authenticate` section.
+AUTH_VECTORS = vectors("tokens.json")
+
+RSpec.describe "Gitlab::CloudConnector.authenticate" do
+  let(:auth) { AUTH_VECTORS["authenticate"] }
+  let(:keys) { AUTH_VECTORS["keys"] }
+
+  def provider(service)
+    CC::CompositeProvider.new([CC::KeySource.local(keys["a"], keys["b"], service)])
+  end
+
+  AUTH_VECTORS["authenticate"]["cases"].each do |c|
+    it "authenticate case #{c["id"]}" do
+      user, error = CC.authenticate(c["headers"], provider(auth["service_name"]), bypass_auth: c["bypass_auth"],
+                                                                                  service_name: auth["service_name"])
+      want = c["expected"]
+      expect(error).to eq(want["error"])
+      expect(user.authenticated).to eq(want["authenticated"])
+      expect(user.is_debug).to eq(want["is_debug"])
+      expect(user.global_user_id).to eq(want["global_user_id"])
+      case want["claims"]
+      when nil then expect(user.claims).to be_nil
+      when "empty"
+        expect(user.claims.to_h.slice(:gitlab_realm, :scopes, :subject, :issuer, :duo_seat_count, :gitlab_instance_uid))
+          .to eq(gitlab_realm: "", scopes: [], subject: "", issuer: "", duo_seat_count: "", gitlab_instance_uid: "")
+      else
+        want["claims"].each { |field, value| expect(user.claims.public_send(field)).to eq(value), field }
+      end
+    end
+  end
+
+  it "verifies through the composite, caches, and reports typed errors" do
+    p = provider("gitlab-ai-gateway")
+    expect(p.jwks["keys"].map { |k| k["kid"] }).to eq(%w[gitlab-ai-gateway_signing_key gitlab-ai-gateway_validation_key])
+    expect(p.ready?).to be(true)
+    pkey = OpenSSL::PKey::RSA.new(keys["a"])
+    now = Time.now.to_i
+    token = JWT.encode({ "aud" => "gitlab-ai-gateway", "exp" => now + 60, "sub" => "s" }, pkey, "RS256",
+                       { kid: "gitlab-ai-gateway_signing_key" })
+    2.times { expect(p.verify(token, audience: "gitlab-ai-gateway")["sub"]).to eq("s") }
+    expect(p.cached_tokens).to eq(1)
+    expect { p.verify(token, audience: "other") }.to raise_error(CC::AudienceMismatchError)
+    static = CC::CompositeProvider.new([CC::KeySource.static_jwks("static", p.jwks)])
+    expect(static.verify(token, audience: "gitlab-ai-gateway")["sub"]).to eq("s")
+    expect { CC::KeySource.static_jwks("bad", "{") }.to raise_error(CC::Error)
+    expect { CC::KeySource.oidc("x", "https://example.invalid", 0) }.to raise_error(CC::InvalidArgumentError)
+    expect { CC::CompositeProvider.new([Object.new]) }.to raise_error(CC::InvalidArgumentError)
+    expect { CC.authenticate({}, Object.new) }.to raise_error(CC::InvalidArgumentError)
+    empty = CC::CompositeProvider.new([])
+    expect { empty.verify(token, audience: "gitlab-ai-gateway") }.to raise_error(CC::ProviderUnavailableError)
+  end
+
+  it "fails an OIDC source that cannot be reached with a typed error, not a crash" do
+    source = CC::KeySource.oidc("down", "http://127.0.0.1:9", 1)
+    expect(source.name).to eq("down")
+    expect { source.load }.to raise_error(CC::Error) { |e| expect(e.code).to eq("jwks_fetch_failed") }
+  end
+end
