@@ -130,3 +130,28 @@ fn claims_at_are_the_claims_issue_at_signs() {
         ErrorCode::InvalidArgument
     );
 }
+
+#[test]
+fn an_absurd_ttl_is_an_error_or_a_saturated_claim_never_a_panic() {
+    let key = KeyRing::new(vec![]).create_new_key().expect("key").clone();
+    for ttl in [i64::MAX, i64::MAX / 2, 400_000_000_000] {
+        let mut bad = issuer(&[]);
+        bad.ttl = ttl;
+        let err = bad
+            .issue_at(Catalog::embedded(), &key, NOW)
+            .expect_err("out of range");
+        assert_eq!(err.code(), ErrorCode::InvalidArgument, "{ttl}");
+    }
+    let t = cloud_connector::token::JsonWebToken::new_at(
+        "i",
+        cloud_connector::token::Audience::One("a".into()),
+        "s",
+        "saas",
+        vec![],
+        i64::MAX,
+        Map::new(),
+        i64::MIN,
+    );
+    assert_eq!(t.not_before, i64::MIN);
+    assert_eq!(t.expires_at, -1);
+}

@@ -86,7 +86,7 @@ impl TokenAuthority {
         now: i64,
     ) -> Result<(String, i64)> {
         let key = self.key.as_ref().as_ref().map_err(Clone::clone)?;
-        let exp = now + USER_TOKEN_TTL;
+        let exp = now.saturating_add(USER_TOKEN_TTL);
         let mut claims = OrderedClaims::new();
         claims.set("iss", service_name);
         claims.set("aud", service_name);

@@ -83,8 +83,9 @@ impl JsonWebToken {
             realm: realm.into(),
             scopes,
             issued_at: now,
-            not_before: now - NOT_BEFORE_TIME_SEC,
-            expires_at: now + ttl,
+            // Saturating: a caller's absurd ttl or clock gives an absurd claim, never a panic.
+            not_before: now.saturating_sub(NOT_BEFORE_TIME_SEC),
+            expires_at: now.saturating_add(ttl),
             extra_claims,
         }
     }
