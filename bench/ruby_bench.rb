@@ -1,0 +1,74 @@
+# frozen_string_literal: true
+
+# One process, one table: the gem against what a Ruby service would use instead.
+#
+#   GEM_PATH=target/ruby/gem-home:$(gem env gempath) ruby bench/ruby_bench.rb [--quick]
+#   (make bench does this after installing the gem)
+#
+# Rows (median microseconds per operation over several batches):
+# - ours, verify uncached: KeySet#verify (the core's full check)
+# - ours, cache hit: CompositeProvider#verify of a token it has verified before
+# - ruby-jwt JWT.decode with a prepared key (RS256, audience checked)
+# - UnitPrimitive.find_by_name and .all, against loading the same YAML directory with Psych
+# Targets (issue 5): verify >= 3x ruby-jwt, cache hit <= 2 us, lookups >= 20x a Psych load.
+
+require 'json'
+require 'jwt'
+require 'openssl'
+require 'psych'
+require 'gitlab/cloud_connector'
+
+ROOT = File.expand_path('..', __dir__)
+QUICK = ARGV.include?('--quick')
+AUD = 'gitlab-ai-gateway'
+
+def median_us(batch)
+  yield
+  samples = Array.new(QUICK ? 3 : 7) do
+    start = Process.clock_gettime(Process::CLOCK_MONOTONIC, :nanosecond)
+    batch.times { yield }
+    (Process.clock_gettime(Process::CLOCK_MONOTONIC, :nanosecond) - start) / batch / 1000.0
+  end
+  samples.sort[samples.size / 2]
+end
+
+vectors = JSON.parse(File.read(File.join(ROOT, 'tests/vectors/tokens.json')))
+rsa = OpenSSL::PKey::RSA.new(vectors.dig('keys', 'a'))
+jwk = JWT::JWK.new(rsa, kid: 'bench').export.merge(alg: 'RS256', use: 'sig')
+jwks = { keys: [jwk] }
+claims = { aud: AUD, sub: 'instance', gitlab_realm: 'saas', scopes: ['duo_chat'], exp: Time.now.to_i + 3600,
+           iat: Time.now.to_i }
+token = JWT.encode(claims, rsa, 'RS256', { kid: 'bench' })
+public_key = rsa.public_key
+
+cc = Gitlab::CloudConnector
+keys = cc::KeySet.from_jwks(jwks)
+provider = cc::CompositeProvider.new([cc::KeySource.static_jwks('bench', JSON.generate(jwks))])
+provider.verify(token, audience: AUD)
+up = cc::DataModel::UnitPrimitive
+up.all
+yaml_dir = File.join(ROOT, 'config/unit_primitives')
+
+b = QUICK ? 200 : 1000
+rows = [
+  ['ours verify, uncached (KeySet#verify)', median_us(b) { keys.verify(token, audience: AUD) }],
+  ['ours cache hit (CompositeProvider#verify)', median_us(b * 10) { provider.verify(token, audience: AUD) }],
+  ['ruby-jwt JWT.decode, prepared key', median_us(b) { JWT.decode(token, public_key, true, algorithm: 'RS256', aud: AUD, verify_aud: true) }],
+  ['ours UnitPrimitive.find_by_name(:duo_chat)', median_us(b * 10) { up.find_by_name(:duo_chat) }],
+  ['ours UnitPrimitive.all', median_us(b * 10) { up.all }],
+  ['Psych load of config/unit_primitives/*.yml', median_us(QUICK ? 5 : 20) do
+    Dir.glob(File.join(yaml_dir, '*.yml')).sort.map { |f| Psych.safe_load(File.read(f), permitted_classes: [Time]) }
+  end]
+]
+t = rows.to_h
+checks = [
+  ['verify >= 3x ruby-jwt', t['ruby-jwt JWT.decode, prepared key'] / t['ours verify, uncached (KeySet#verify)'], 3.0],
+  ['cache hit <= 2 us', 2.0 / t['ours cache hit (CompositeProvider#verify)'], 1.0],
+  ['find_by_name >= 20x a Psych load', t['Psych load of config/unit_primitives/*.yml'] / t['ours UnitPrimitive.find_by_name(:duo_chat)'], 20.0],
+  ['all >= 20x a Psych load', t['Psych load of config/unit_primitives/*.yml'] / t['ours UnitPrimitive.all'], 20.0]
+]
+puts format('%-52s %10s', 'ruby operation', 'median us')
+rows.each { |name, us| puts format('%-52s %10.2f', name, us) }
+puts
+puts format('%-52s %10s  met', 'target', 'ratio')
+checks.each { |name, ratio, need| puts format('%-52s %9.2fx  %s', name, ratio, ratio >= need ? 'yes' : 'NO') }
