@@ -12,10 +12,18 @@ command -v ruby >/dev/null || need_apt+=(ruby)
 command -v rspec >/dev/null || need_apt+=(ruby-rspec)
 ruby -e 'require "jwt"' >/dev/null 2>&1 || need_apt+=(ruby-jwt)
 [ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
+# nginx with auth_request, for the forward-auth integration test (cli/tests/nginx.rs).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   apt-get update -qq
+  # Packages must not start services (nginx would bind port 80): the tests start their own.
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 if command -v rustup >/dev/null; then
