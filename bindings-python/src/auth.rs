@@ -274,13 +274,14 @@ impl PyComposite {
         self.inner.cached_tokens()
     }
 
-    /// Verifies `token` for `audience`; returns `(authenticated, UserClaims fields)`.
+    /// Verifies `token` for `audience`; returns `(authenticated, UserClaims fields, refreshes)`
+    /// (the refresh count rides along so the caller needs no second call to notice a refresh).
     fn authenticate<'py>(
         &self,
         py: Python<'py>,
         token: &str,
         audience: &str,
-    ) -> PyResult<(bool, Bound<'py, PyTuple>)> {
+    ) -> PyResult<(bool, Bound<'py, PyTuple>, u64)> {
         // A cache hit answers in well under a microsecond; releasing the GIL would cost more
         // than it saves, so only a miss (a signature check or a fetch) runs detached.
         let verification = match self.inner.verify_cached(token, &[audience]) {
@@ -299,6 +300,7 @@ impl PyComposite {
                 return Ok((
                     false,
                     claims_fields(py, user.claims.as_ref().unwrap_or(&UserClaims::default()))?,
+                    self.inner.refreshes(),
                 ));
             }
         };
@@ -306,7 +308,11 @@ impl PyComposite {
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((held, fields)) = memo.get(&key) {
             if Arc::ptr_eq(held, &claims) {
-                return Ok((true, fresh_fields(py, fields.bind(py))?));
+                return Ok((
+                    true,
+                    fresh_fields(py, fields.bind(py))?,
+                    self.inner.refreshes(),
+                ));
             }
         }
         let user = CloudConnectorUser::from_verification(&verification);
@@ -315,7 +321,11 @@ impl PyComposite {
             memo.clear();
         }
         memo.insert(key, (claims, fields.clone().unbind()));
-        Ok((user.authenticated, fresh_fields(py, &fields)?))
+        Ok((
+            user.authenticated,
+            fresh_fields(py, &fields)?,
+            self.inner.refreshes(),
+        ))
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar, Optional
+from typing import Any, ClassVar, List, Optional
 
 from .errors import NoServiceNameError
 
@@ -27,8 +27,17 @@ def _from_environ() -> Optional[str]:
     data = getattr(env, "_data", None)
     if isinstance(data, dict):
         raw = data.get(_ENV_KEY)
-        return os.fsdecode(raw) if raw else None
+        if not raw:
+            return None
+        if raw is not _decoded[0]:
+            _decoded[:] = [raw, os.fsdecode(raw)]
+        text: str = _decoded[1]
+        return text
     return env.get(SERVICE_NAME_ENV)
+
+
+# The last raw value read and its text: the same bytes object decodes to the same text.
+_decoded: List[Any] = [None, None]
 
 
 def current_service_name() -> str:

@@ -192,8 +192,8 @@ class CompositeProvider(AuthProvider):
     def authenticate(self, token: str) -> CloudConnectorUser:
         """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``
         without a service name; a bad token is an unauthenticated user with empty claims."""
-        authenticated, fields = self._native.authenticate(token, current_service_name())
-        if self._native.refreshes != self._seen_refreshes:
+        authenticated, fields, refreshes = self._native.authenticate(token, current_service_name())
+        if refreshes != self._seen_refreshes:
             self._log_refresh()
         return CloudConnectorUser(authenticated, False, None, _new_claims(UserClaims, fields))
 

@@ -4,14 +4,23 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use ahash::RandomState;
+
 use crate::token::VerifiedToken;
+
+/// Every hit hashes the whole token (hundreds of bytes), so the hasher matters: ahash is several
+/// times faster than SipHash and, randomly seeded per cache, as resistant to crafted collisions.
+type Map<V> = HashMap<String, V, RandomState>;
 
 #[derive(Debug)]
 pub(crate) struct TokenCache {
     capacity: usize,
     tick: u64,
-    entries: HashMap<String, (VerifiedToken, u64, u64)>,
-    /// tick -> token, for eviction order.
+    /// token -> (verified, key-set generation, tick of last use)
+    entries: Map<(VerifiedToken, u64, u64)>,
+    /// tick of insertion or of the last re-queue -> token. A hit only stamps the entry's tick
+    /// (no tree update on the hot path); eviction gives an entry used since it was queued a
+    /// second chance by re-queueing it, so the least recently used one goes first.
     order: BTreeMap<u64, String>,
 }
 
@@ -20,7 +29,7 @@ impl TokenCache {
         TokenCache {
             capacity,
             tick: 0,
-            entries: HashMap::new(),
+            entries: Map::default(),
             order: BTreeMap::new(),
         }
     }
@@ -30,17 +39,11 @@ impl TokenCache {
         let tick = self.tick;
         let (value, gen, last) = self.entries.get_mut(token)?;
         if *gen != generation {
-            let old = *last;
             self.entries.remove(token);
-            self.order.remove(&old);
             return None;
         }
-        let value = value.clone();
-        let old = std::mem::replace(last, tick);
-        if let Some(key) = self.order.remove(&old) {
-            self.order.insert(tick, key);
-        }
-        Some(value)
+        *last = tick;
+        Some(value.clone())
     }
 
     pub(crate) fn insert(&mut self, token: &str, value: VerifiedToken, generation: u64) {
@@ -48,24 +51,37 @@ impl TokenCache {
             return;
         }
         self.tick += 1;
-        if let Some((_, _, last)) = self.entries.remove(token) {
-            self.order.remove(&last);
-        }
+        self.entries.remove(token);
         while self.entries.len() >= self.capacity {
-            let Some((_, oldest)) = self.order.pop_first() else {
+            let Some((queued, oldest)) = self.order.pop_first() else {
                 break;
             };
-            self.entries.remove(&oldest);
+            match self.entries.get(&oldest).map(|e| e.2) {
+                // Used since it was queued: queue it again at its last use.
+                Some(last) if last > queued => {
+                    self.order.insert(last, oldest);
+                }
+                Some(_) => {
+                    self.entries.remove(&oldest);
+                }
+                // Already removed (replaced, invalidated): a stale queue slot.
+                None => {}
+            }
         }
         self.entries
             .insert(token.to_owned(), (value, generation, self.tick));
         self.order.insert(self.tick, token.to_owned());
+        // Stale slots (removed or re-inserted tokens) are dropped when the queue grows past twice
+        // the entries, so it stays bounded however the cache is used.
+        if self.order.len() > 2 * self.capacity.max(1) {
+            let entries = &self.entries;
+            self.order
+                .retain(|queued, token| entries.get(token).is_some_and(|e| e.2 >= *queued));
+        }
     }
 
     pub(crate) fn remove(&mut self, token: &str) {
-        if let Some((_, _, last)) = self.entries.remove(token) {
-            self.order.remove(&last);
-        }
+        self.entries.remove(token);
     }
 
     pub(crate) fn clear(&mut self) {
@@ -120,5 +136,28 @@ mod tests {
         let mut zero = TokenCache::new(0);
         zero.insert("a", v(1), 0);
         assert_eq!(zero.len(), 0);
+    }
+
+    #[test]
+    fn recency_survives_many_hits_and_the_queue_stays_bounded() {
+        let mut c = TokenCache::new(3);
+        for (i, t) in ["a", "b", "c"].iter().enumerate() {
+            c.insert(t, v(i as i64), 0);
+        }
+        for _ in 0..100 {
+            assert!(c.get("a", 0).is_some());
+            assert!(c.get("b", 0).is_some());
+        }
+        c.insert("d", v(4), 0);
+        assert!(c.get("c", 0).is_none(), "c was least recently used");
+        assert!(c.get("a", 0).is_some() && c.get("b", 0).is_some() && c.get("d", 0).is_some());
+        for i in 0..1000 {
+            let t = format!("t{}", i % 7);
+            c.insert(&t, v(i), 0);
+            c.remove(&t);
+            c.insert(&t, v(i), 0);
+        }
+        assert!(c.len() <= 3);
+        assert!(c.order.len() <= 6, "queue bounded: {}", c.order.len());
     }
 }
