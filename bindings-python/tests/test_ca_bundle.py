@@ -17,7 +17,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
 from gitlab_cloud_connector import CompositeProvider, GitLabOidcProvider, cloud_connector_ready
 
 from .keys import KEY_C, SERVICE, pyjwt_token
