@@ -5,10 +5,25 @@ use serde_json::{Map, Value};
 
 use super::compact::{sign_rs256, uuid_v4, OrderedClaims};
 use super::signing_key::SigningKey;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 
 /// Seconds `nbf` is back-dated, for verifiers whose clock is slightly behind.
 pub const NOT_BEFORE_TIME_SEC: i64 = 5;
+
+/// 9999-12-31T23:59:59Z: the last instant RFC 3339 (and so most JWT libraries) can express.
+pub const LATEST_EXPIRY: i64 = 253_402_300_799;
+
+/// `now + ttl` as an expiry, refused (`invalid_argument`) when it overflows or passes
+/// [`LATEST_EXPIRY`], or when `now - 5` (the `nbf`) overflows.
+pub fn checked_expiry(now: i64, ttl: i64) -> Result<i64> {
+    match (now.checked_add(ttl), now.checked_sub(NOT_BEFORE_TIME_SEC)) {
+        (Some(exp), Some(_)) if exp <= LATEST_EXPIRY => Ok(exp),
+        _ => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("ttl {ttl} at time {now} puts the expiry out of range"),
+        )),
+    }
+}
 
 /// `aud`: one string, or a list (the Rails TokenIssuer passes a list).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,6 +103,31 @@ impl JsonWebToken {
             expires_at: now.saturating_add(ttl),
             extra_claims,
         }
+    }
+
+    /// [`JsonWebToken::new_at`] that refuses an out-of-range expiry instead of saturating it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn try_new_at(
+        issuer: impl Into<String>,
+        audience: Audience,
+        subject: impl Into<String>,
+        realm: impl Into<String>,
+        scopes: Vec<String>,
+        ttl: i64,
+        extra_claims: Map<String, Value>,
+        now: i64,
+    ) -> Result<JsonWebToken> {
+        checked_expiry(now, ttl)?;
+        Ok(JsonWebToken::new_at(
+            issuer,
+            audience,
+            subject,
+            realm,
+            scopes,
+            ttl,
+            extra_claims,
+            now,
+        ))
     }
 
     /// Claims in the Rails order, extra claims merged last (last wins).

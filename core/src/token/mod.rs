@@ -23,7 +23,9 @@ mod verify;
 pub use alg::Algorithm;
 pub use authority::{TokenAuthority, UserTokenClaims, USER_TOKEN_TTL};
 pub use compact::{uuid_v4, OrderedClaims};
-pub use json_web_token::{Audience, JsonWebToken, NOT_BEFORE_TIME_SEC};
+pub use json_web_token::{
+    checked_expiry, Audience, JsonWebToken, LATEST_EXPIRY, NOT_BEFORE_TIME_SEC,
+};
 pub use jwk::parse_jwk;
 pub use jws::{Jws, DEFAULT_MAX_TOKEN_SIZE};
 pub use key::{VerifyingKey, MIN_RSA_BITS};

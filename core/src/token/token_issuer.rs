@@ -10,9 +10,6 @@ use super::signing_key::SigningKey;
 use crate::catalog::{Catalog, EntitlementRequest};
 use crate::error::{Error, ErrorCode, Result};
 
-/// 9999-12-31T23:59:59Z: the last instant RFC 3339 (and so most JWT libraries) can express.
-pub const LATEST_EXPIRY: i64 = 253_402_300_799;
-
 /// What to issue an instance token for.
 #[derive(Clone, Debug, Default)]
 pub struct TokenIssuer {
@@ -54,15 +51,7 @@ impl TokenIssuer {
                 format!("ttl must be positive seconds, got {}", self.ttl),
             ));
         }
-        if now
-            .checked_add(self.ttl)
-            .is_none_or(|exp| exp > LATEST_EXPIRY)
-        {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("ttl {} puts the expiry out of range", self.ttl),
-            ));
-        }
+        super::json_web_token::checked_expiry(now, self.ttl)?;
         let at = Utc.timestamp_opt(now, 0).single().ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidArgument,

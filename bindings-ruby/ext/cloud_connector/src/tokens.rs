@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 
 use cloud_connector::token::{
     base64url_encode, parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims,
-    SigningKey, TokenIssuer, Validation, NOT_BEFORE_TIME_SEC,
+    SigningKey, TokenIssuer, Validation,
 };
 use cloud_connector::{Error as CoreError, ErrorCode};
 
@@ -166,16 +166,10 @@ impl RbJsonWebToken {
         extra: Value,
         now: i64,
     ) -> Res<RbJsonWebToken> {
-        if now.checked_add(ttl).is_none() || now.checked_sub(NOT_BEFORE_TIME_SEC).is_none() {
-            return Err(invalid_argument(
-                ruby,
-                format!("ttl {ttl} at time {now} is out of range"),
-            ));
-        }
         let audience = self::audience(ruby, audience)?;
         let scopes = string_list(ruby, "scopes", scopes)?;
         let extra = extra_claims(ruby, extra)?;
-        let inner = JsonWebToken::new_at(
+        let inner = JsonWebToken::try_new_at(
             issuer,
             audience,
             subject,
@@ -184,7 +178,8 @@ impl RbJsonWebToken {
             ttl,
             Default::default(),
             now,
-        );
+        )
+        .map_err(|e| core_error(ruby, &e))?;
         Ok(RbJsonWebToken { inner, extra })
     }
 
@@ -249,12 +244,6 @@ impl RbJsonWebToken {
         extra: Value,
         now: i64,
     ) -> Res<RbJsonWebToken> {
-        if now.checked_add(ttl).is_none() {
-            return Err(invalid_argument(
-                ruby,
-                format!("ttl {ttl} at time {now} is out of range"),
-            ));
-        }
         let request = TokenIssuer {
             issuer,
             subject,
