@@ -57,6 +57,42 @@ RSpec.describe "Gitlab::CloudConnector.authenticate" do
     expect { empty.verify(token, audience: "gitlab-ai-gateway") }.to raise_error(CC::ProviderUnavailableError)
   end
 
+  it "hands each caller its own claims on a cache hit, whatever the previous caller did to theirs" do
+    p = provider("gitlab-ai-gateway")
+    pkey = OpenSSL::PKey::RSA.new(keys["a"])
+    token = JWT.encode({ "aud" => "gitlab-ai-gateway", "exp" => Time.now.to_i + 60, "sub" => "s", "scopes" => ["duo_chat"],
+                         "extra" => { "tier" => ["a"] } }, pkey, "RS256", { kid: "gitlab-ai-gateway_signing_key" })
+    first = p.verify(token, audience: "gitlab-ai-gateway")
+    expect(first).not_to be_frozen
+    expect(first["sub"]).to be_frozen
+    first["scopes"] << "injected"
+    first["extra"]["tier"] << "b"
+    first["sub"] = "changed"
+    GC.start
+    GC.compact if GC.respond_to?(:compact)
+    second = p.verify(token, audience: :"gitlab-ai-gateway")
+    expect(second).to eq("aud" => "gitlab-ai-gateway", "exp" => first["exp"], "sub" => "s", "scopes" => ["duo_chat"],
+                         "extra" => { "tier" => ["a"] })
+    expect(second).not_to equal(first)
+    expect(p.cached_tokens).to eq(1)
+    expect(p.verify(token, audience: %w[other gitlab-ai-gateway])["sub"]).to eq("s")
+    expect { p.verify(token, audience: [1]) }.to raise_error(CC::AudienceMismatchError)
+  end
+
+  it "KeySet#verify takes an audience as a String, a Symbol or an Array, with or without options" do
+    ring = CC::KeyRing.new([keys["a"]])
+    set = ring.key_set
+    token = CC::JsonWebToken.new(issuer: "i", audience: %w[x y], subject: "s", realm: "r", scopes: ["a"], ttl: 60,
+                                 extra_claims: {}).encode(ring.current)
+    expect(set.verify(token, audience: "x")["sub"]).to eq("s")
+    expect(set.verify(token, audience: :y)["sub"]).to eq("s")
+    expect(set.verify(token, audience: %w[z y])["sub"]).to eq("s")
+    expect(set.verify(token, audience: "x", leeway: 5)["sub"]).to eq("s")
+    expect { set.verify(token, audience: "z") }.to raise_error(CC::AudienceMismatchError)
+    expect { set.verify(token) }.to raise_error(CC::AudienceMismatchError)
+    expect { set.verify(token, audience: 5) }.to raise_error(CC::InvalidArgumentError, /audience/)
+  end
+
   it "fails an OIDC source that cannot be reached with a typed error, not a crash" do
     source = CC::KeySource.oidc("down", "http://127.0.0.1:9", 1)
     expect(source.name).to eq("down")

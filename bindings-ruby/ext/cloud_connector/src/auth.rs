@@ -2,13 +2,18 @@
 //! package's API). The core does the work; the GVL is held (see tokens.rs), so an OIDC fetch
 //! blocks other Ruby threads for up to its timeout.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use magnus::r_hash::ForEach;
 use magnus::typed_data::Obj;
-use magnus::{function, method, prelude::*, Error, RArray, RHash, RModule, RString, Ruby, Value};
-use serde_json::Value as Json;
+use magnus::value::Opaque;
+use magnus::{
+    function, gc, method, prelude::*, DataTypeFunctions, Error, RArray, RHash, RModule, RString,
+    Ruby, Symbol, TypedData, Value,
+};
+use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
@@ -17,7 +22,7 @@ use cloud_connector::auth::{
 use cloud_connector::token::Algorithm;
 use cloud_connector::{Error as CoreError, ErrorCode};
 
-use crate::convert::{core_error, json_to_ruby, ruby_to_json, Keys};
+use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, thaw, Keys};
 use crate::{invalid_argument, lift};
 
 type Res<T> = Result<T, Error>;
@@ -82,13 +87,35 @@ impl RbKeySource {
 }
 
 /// The core's composite provider: sources in order, cached JWKS, verified-token cache.
-#[magnus::wrap(
+#[derive(TypedData)]
+#[magnus(
     class = "Gitlab::CloudConnector::Native::CompositeProvider",
     free_immediately,
-    size
+    size,
+    mark
 )]
 pub struct RbComposite {
     inner: CompositeProvider,
+    /// Ruby conversions of verified claims, keyed by the token cache's `Arc` (held here, so the
+    /// address cannot be reused while the entry lives): a cache hit costs a copy of a small
+    /// Hash instead of a conversion. Bounded; cleared when full. Never locked across a call
+    /// into Ruby, so the GC's `mark` (which locks it) cannot find it held.
+    memo: Mutex<HashMap<usize, MemoEntry>>,
+}
+
+/// Cached claims (kept alive so their address stays theirs) and their deep-frozen Ruby Hash.
+type MemoEntry = (Arc<Map<String, Json>>, Opaque<RHash>);
+
+/// Entries kept in a composite's conversion memo (the core's token cache default).
+const MEMO_CAPACITY: usize = 10_000;
+
+impl DataTypeFunctions for RbComposite {
+    fn mark(&self, marker: &gc::Marker) {
+        let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        for (_, hash) in memo.values() {
+            marker.mark(*hash);
+        }
+    }
 }
 
 fn seconds(ruby: &Ruby, what: &str, value: f64) -> Res<Duration> {
@@ -151,6 +178,7 @@ impl RbComposite {
         }
         Ok(RbComposite {
             inner: CompositeProvider::new(list, config),
+            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -170,15 +198,32 @@ impl RbComposite {
         self.inner.cached_tokens()
     }
 
-    /// Claims (String keys) of a valid token for one of `audiences`, or the typed error.
-    fn verify(ruby: &Ruby, rb_self: &Self, token: String, audiences: Vec<String>) -> Res<Value> {
+    /// Claims (String keys, frozen String values; the caller's own Hash) of a valid token for
+    /// `audience` (a String or Symbol, or an Array of them), or the typed error.
+    fn verify(ruby: &Ruby, rb_self: &Self, token: String, audience: Value) -> Res<Value> {
+        let audiences = audience_list(ruby, audience)?;
         let auds: Vec<&str> = audiences.iter().map(String::as_str).collect();
-        let verified = lift(ruby, rb_self.inner.verify(&token, &auds))?;
-        json_to_ruby(
-            ruby,
-            &Json::Object((*verified.claims).clone()),
-            Keys::Strings,
-        )
+        let claims = lift(ruby, rb_self.inner.verify(&token, &auds))?.claims;
+        let key = Arc::as_ptr(&claims) as usize;
+        let held = {
+            let memo = rb_self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            memo.get(&key)
+                .filter(|(held, _)| Arc::ptr_eq(held, &claims))
+                .map(|(_, hash)| *hash)
+        };
+        let hash = match held {
+            Some(hash) => ruby.get_inner(hash),
+            None => {
+                let hash = claims_to_ruby(ruby, &claims, true)?;
+                let mut memo = rb_self.memo.lock().unwrap_or_else(|p| p.into_inner());
+                if memo.len() >= MEMO_CAPACITY {
+                    memo.clear();
+                }
+                memo.insert(key, (claims, hash.into()));
+                hash
+            }
+        };
+        thaw(ruby, hash.as_value())
     }
 }
 
@@ -197,7 +242,7 @@ impl AuthProvider for WithAudience<'_> {
     }
 }
 
-fn claims_to_ruby(ruby: &Ruby, c: &UserClaims) -> Res<RHash> {
+fn user_claims_to_ruby(ruby: &Ruby, c: &UserClaims) -> Res<RHash> {
     let h = ruby.hash_new();
     let sym = |s: &str| ruby.to_symbol(s);
     h.aset(sym("gitlab_realm"), c.gitlab_realm.as_str())?;
@@ -227,7 +272,7 @@ fn user_to_ruby(ruby: &Ruby, u: &CloudConnectorUser) -> Res<RHash> {
         u.global_user_id.as_deref(),
     )?;
     let claims = match &u.claims {
-        Some(c) => claims_to_ruby(ruby, c)?.as_value(),
+        Some(c) => user_claims_to_ruby(ruby, c)?.as_value(),
         None => ruby.qnil().as_value(),
     };
     h.aset(ruby.to_symbol("claims"), claims)?;
@@ -236,6 +281,34 @@ fn user_to_ruby(ruby: &Ruby, u: &CloudConnectorUser) -> Res<RHash> {
 
 /// `[user Hash, error message or nil]`. `headers`: a Hash of String names to String values
 /// (other entries are ignored); names are case-insensitive, as in the core.
+/// One audience (String or Symbol), an Array of them, or nil (none), as the names the core
+/// compares.
+pub fn audience_list(ruby: &Ruby, audience: Value) -> Res<Vec<String>> {
+    if audience.is_nil() {
+        return Ok(Vec::new());
+    }
+    match RArray::from_value(audience) {
+        Some(a) => a
+            .into_iter()
+            .map(|item| audience_name(ruby, item))
+            .collect(),
+        None => Ok(vec![audience_name(ruby, audience)?]),
+    }
+}
+
+fn audience_name(ruby: &Ruby, v: Value) -> Res<String> {
+    if let Some(s) = RString::from_value(v) {
+        return s.to_string();
+    }
+    match Symbol::from_value(v) {
+        Some(s) => Ok(s.name()?.into_owned()),
+        None => Err(invalid_argument(
+            ruby,
+            "audience: expected a String, a Symbol or an Array of them".to_owned(),
+        )),
+    }
+}
+
 fn authenticate_request(
     ruby: &Ruby,
     headers: RHash,

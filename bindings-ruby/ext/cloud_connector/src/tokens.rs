@@ -21,7 +21,8 @@ use cloud_connector::token::{
 };
 use cloud_connector::{Error as CoreError, ErrorCode};
 
-use crate::convert::{core_error, json_to_ruby, ruby_to_json, Keys};
+use crate::auth::audience_list;
+use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, Keys};
 use crate::{invalid_argument, lift, RbCatalog};
 
 type Res<T> = Result<T, Error>;
@@ -451,17 +452,20 @@ impl RbKeySet {
         };
         let verified = lift(ruby, verify(&token, &rb_self.inner, &v, now))?;
         Ok((
-            json_to_ruby(
-                ruby,
-                &Json::Object((*verified.claims).clone()),
-                Keys::Strings,
-            )?,
-            json_to_ruby(
-                ruby,
-                &Json::Object((*verified.header).clone()),
-                Keys::Strings,
-            )?,
+            claims_to_ruby(ruby, &verified.claims, false)?.as_value(),
+            claims_to_ruby(ruby, &verified.header, false)?.as_value(),
         ))
+    }
+
+    /// `verify(token, audience:)` without other options: the common call, without building an
+    /// options Hash (String keys, frozen String values).
+    fn verify_for(ruby: &Ruby, rb_self: &Self, token: String, audience: Value) -> Res<RHash> {
+        let v = Validation::new(audience_list(ruby, audience)?);
+        let verified = lift(
+            ruby,
+            verify(&token, &rb_self.inner, &v, cloud_connector::token::now()),
+        )?;
+        claims_to_ruby(ruby, &verified.claims, false)
     }
 }
 
@@ -513,5 +517,6 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     s.define_method("size", method!(RbKeySet::size, 0))?;
     s.define_method("jwks", method!(RbKeySet::jwks, 0))?;
     s.define_method("decode", method!(RbKeySet::decode, 2))?;
+    s.define_method("verify_for", method!(RbKeySet::verify_for, 2))?;
     Ok(())
 }

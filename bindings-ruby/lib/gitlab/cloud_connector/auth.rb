@@ -38,9 +38,11 @@ module Gitlab
         self
       end
 
-      # Claims (String keys) or the typed error.
+      # Claims (String keys, frozen String values; a new Hash each call) or the typed error.
       def verify(token, audience:)
-        @native.verify(token.to_s, Array(audience).map(&:to_s))
+        token = token.to_s unless token.is_a?(String)
+        audience = Array(audience).map(&:to_s) unless audience.is_a?(String)
+        @native.verify(token, audience)
       end
     end
 

@@ -230,12 +230,18 @@ module Gitlab
       # AudienceMismatchError, InvalidSignatureError, ... each with #code). Without an audience
       # every token with an `aud` is refused (AudienceMismatchError).
       def verify(token, audience: nil, **options)
+        return @native.verify_for(token, audience) if options.empty? && token.is_a?(String) && audience_ok?(audience)
+
         decode(token, audience: audience, **options).first
       end
 
       # `[claims, header]`. Options: algorithms: ["RS256"], issuer:, leeway: 0, max_token_size:,
       # reject_future_iat: false, verify_signature: true, now: (Unix seconds).
       OPTIONS = %i[audience algorithms issuer leeway max_token_size reject_future_iat verify_signature now].freeze
+
+      private def audience_ok?(audience)
+        audience.nil? || audience.is_a?(String) || audience.is_a?(Symbol)
+      end
 
       def decode(token, audience: nil, **options)
         unknown = options.keys - OPTIONS
