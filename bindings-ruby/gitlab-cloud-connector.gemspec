@@ -20,10 +20,12 @@ Gem::Specification.new do |spec|
   spec.files = Dir[
     "lib/**/*.rb", "sig/**/*.rbs", "README.md",
     "ext/cloud_connector/Cargo.toml", "ext/cloud_connector/Cargo.lock", "ext/cloud_connector/src/**/*.rs",
+    "ext/cleanup/extconf.rb",
     "core/Cargo.toml", "core/build.rs", "core/src/**/*.rs",
     "config/**/*.yml", "config/schemas/*.json"
   ]
   spec.require_paths = ["lib"]
-  spec.extensions = ["ext/cloud_connector/Cargo.toml"]
+  # The cleanup runs after the cargo build: see ext/cleanup/extconf.rb.
+  spec.extensions = ["ext/cloud_connector/Cargo.toml", "ext/cleanup/extconf.rb"]
   spec.metadata["cargo_crate_name"] = "gitlab_cloud_connector"
 end

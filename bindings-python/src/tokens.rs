@@ -5,11 +5,12 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
 use cloud_connector::token::{
-    parse_jwk, verify, KeyRing, KeySet, SigningKey, TokenAuthority, TokenIssuer, UserTokenClaims,
-    Validation,
+    parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SigningKey, TokenAuthority, TokenIssuer,
+    UserTokenClaims, Validation,
 };
 use cloud_connector::{Catalog, Error, ErrorCode};
 
@@ -29,6 +30,29 @@ fn extra_map(extra: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Map<String, Va
             ))),
         },
     }
+}
+
+/// [`extra_map`] in the dict's own order (the order `json.dumps` would write), for the claims
+/// the core keeps ordered.
+fn extra_ordered(extra: Option<&Bound<'_, PyAny>>) -> PyResult<OrderedClaims> {
+    let Some(mut map) = extra_map(extra)? else {
+        return Ok(OrderedClaims::new());
+    };
+    let mut out = OrderedClaims::new();
+    if let Some(dict) = extra.and_then(|e| e.cast::<PyDict>().ok()) {
+        for key in dict.keys() {
+            if let Ok(name) = key.extract::<String>() {
+                if let Some(value) = map.remove(&name) {
+                    out.set(name, value);
+                }
+            }
+        }
+    }
+    // Keys json.dumps would have converted (numbers, say) keep the conversion's order, after.
+    for (name, value) in map {
+        out.set(name, value);
+    }
+    Ok(out)
 }
 
 /// `TokenAuthority(signing_key)`: never fails to construct; `encode` reports a bad key.
@@ -174,7 +198,7 @@ impl PyKeyRing {
             realm,
             active_add_ons,
             ttl,
-            extra_claims: extra_map(extra_claims)?.unwrap_or_default(),
+            extra_claims: extra_ordered(extra_claims)?,
             license_type,
             gitlab_version,
         };

@@ -58,6 +58,7 @@ def main(repo: Path, stage: Path) -> None:
         shutil.copytree(src / d, stage / d)
     ext = stage / "ext" / "cloud_connector"
     shutil.copytree(src / "ext" / "cloud_connector" / "src", ext / "src")
+    shutil.copytree(src / "ext" / "cleanup", stage / "ext" / "cleanup")
     shutil.copytree(repo / "config", stage / "config")
 
     # core/: what `cargo package` would publish (normalised Cargo.toml), minus tests and benches.

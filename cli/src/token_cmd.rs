@@ -12,7 +12,7 @@ use cloud_connector::auth::{
 };
 use cloud_connector::token::{
     jws, verify, verifying_key_from_pem, Algorithm, Audience, JsonWebToken, KeyRing, KeySet,
-    TokenIssuer, Validation,
+    OrderedClaims, TokenIssuer, Validation,
 };
 use cloud_connector::{Catalog, Error, ErrorCode};
 use serde_json::{json, Map, Value};
@@ -104,8 +104,9 @@ fn read_token(arg: &str) -> Result<String, Failure> {
     Ok(s.trim().to_owned())
 }
 
-fn extra_claims(pairs: &[String]) -> Result<Map<String, Value>, Failure> {
-    let mut map = Map::new();
+/// `--claim NAME=VALUE` pairs in command-line order (a later NAME replaces an earlier one).
+fn extra_claims(pairs: &[String]) -> Result<OrderedClaims, Failure> {
+    let mut map = OrderedClaims::new();
     for pair in pairs {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
             Failure::new(
@@ -115,7 +116,7 @@ fn extra_claims(pairs: &[String]) -> Result<Map<String, Value>, Failure> {
             )
         })?;
         let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        map.insert(name.to_owned(), value);
+        map.set(name, value);
     }
     Ok(map)
 }

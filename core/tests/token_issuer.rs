@@ -19,7 +19,7 @@ fn issuer(add_ons: &[&str]) -> TokenIssuer {
         realm: "saas".into(),
         active_add_ons: add_ons.iter().map(|s| s.to_string()).collect(),
         ttl: 3600,
-        extra_claims: extra,
+        extra_claims: extra.into(),
         ..Default::default()
     }
 }

@@ -35,6 +35,14 @@ impl OrderedClaims {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -52,6 +60,12 @@ impl OrderedClaims {
         }
         out.push('}');
         out
+    }
+}
+
+impl From<Map<String, Value>> for OrderedClaims {
+    fn from(map: Map<String, Value>) -> OrderedClaims {
+        OrderedClaims(map.into_iter().collect())
     }
 }
 

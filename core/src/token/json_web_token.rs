@@ -1,7 +1,7 @@
 //! `JsonWebToken`: the instance tokens GitLab Rails issues (ruby-api.md §5): `jti` UUID v4,
 //! `nbf = iat - 5`, `exp = iat + ttl`, header `{alg: RS256, typ: JWT, kid: <thumbprint>}`.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::compact::{sign_rs256, uuid_v4, OrderedClaims};
 use super::signing_key::SigningKey;
@@ -52,7 +52,8 @@ pub struct JsonWebToken {
     pub issued_at: i64,
     pub not_before: i64,
     pub expires_at: i64,
-    pub extra_claims: Map<String, Value>,
+    /// Extra claims in the caller's order (Ruby Hash / Python dict order), merged last.
+    pub extra_claims: OrderedClaims,
 }
 
 impl JsonWebToken {
@@ -64,7 +65,7 @@ impl JsonWebToken {
         realm: impl Into<String>,
         scopes: Vec<String>,
         ttl: i64,
-        extra_claims: Map<String, Value>,
+        extra_claims: impl Into<OrderedClaims>,
     ) -> JsonWebToken {
         JsonWebToken::new_at(
             issuer,
@@ -87,7 +88,7 @@ impl JsonWebToken {
         realm: impl Into<String>,
         scopes: Vec<String>,
         ttl: i64,
-        extra_claims: Map<String, Value>,
+        extra_claims: impl Into<OrderedClaims>,
         now: i64,
     ) -> JsonWebToken {
         JsonWebToken {
@@ -101,7 +102,7 @@ impl JsonWebToken {
             // Saturating: a caller's absurd ttl or clock gives an absurd claim, never a panic.
             not_before: now.saturating_sub(NOT_BEFORE_TIME_SEC),
             expires_at: now.saturating_add(ttl),
-            extra_claims,
+            extra_claims: extra_claims.into(),
         }
     }
 
@@ -114,7 +115,7 @@ impl JsonWebToken {
         realm: impl Into<String>,
         scopes: Vec<String>,
         ttl: i64,
-        extra_claims: Map<String, Value>,
+        extra_claims: impl Into<OrderedClaims>,
         now: i64,
     ) -> Result<JsonWebToken> {
         checked_expiry(now, ttl)?;
@@ -142,13 +143,20 @@ impl JsonWebToken {
         c.set("exp", self.expires_at);
         c.set("gitlab_realm", self.realm.clone());
         c.set("scopes", self.scopes.clone());
-        c.merge(&self.extra_claims);
+        for (k, v) in self.extra_claims.iter() {
+            c.set(k, v.clone());
+        }
         c
     }
 
     /// The signed token, `kid` = the key's RFC 7638 thumbprint.
     pub fn encode(&self, key: &SigningKey) -> Result<String> {
-        let header = serde_json::json!({"alg": "RS256", "kid": key.thumbprint(), "typ": "JWT"});
+        self.encode_with_kid(key, key.thumbprint())
+    }
+
+    /// The signed token with the caller's `kid` (a ruby-jwt `JWT::JWK`'s, say).
+    pub fn encode_with_kid(&self, key: &SigningKey, kid: &str) -> Result<String> {
+        let header = serde_json::json!({"alg": "RS256", "kid": kid, "typ": "JWT"});
         sign_rs256(&header.to_string(), &self.payload(), key)
     }
 }

@@ -231,6 +231,58 @@ fn json_web_token_shape() {
 }
 
 #[test]
+fn json_web_token_keeps_extra_claims_in_the_callers_order() {
+    let key = SigningKey::from_pem(RSA_B).unwrap();
+    let mut extra = OrderedClaims::new();
+    extra.set("zeta", json!(1));
+    extra.set("alpha", json!(2));
+    extra.set("sub", json!("override"));
+    extra.set("zeta", json!(3));
+    let jwt = JsonWebToken::try_new_at(
+        "iss",
+        Audience::One("svc".into()),
+        "s",
+        "saas",
+        vec![],
+        60,
+        extra,
+        NOW,
+    )
+    .unwrap();
+    let payload = jwt.payload();
+    let order: Vec<&str> = payload.iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        order,
+        [
+            "jti",
+            "aud",
+            "sub",
+            "iss",
+            "iat",
+            "nbf",
+            "exp",
+            "gitlab_realm",
+            "scopes",
+            "zeta",
+            "alpha"
+        ]
+    );
+    assert_eq!(payload.get("sub"), Some(&json!("override")));
+    assert_eq!(payload.get("zeta"), Some(&json!(3)));
+    // The signed payload is the same JSON, member for member, and the caller's kid is used.
+    let token = jwt.encode_with_kid(&key, "rails-kid").unwrap();
+    let body = token.split('.').nth(1).unwrap();
+    assert_eq!(
+        String::from_utf8(b64::decode(body).unwrap()).unwrap(),
+        payload.to_json()
+    );
+    let keys = set(&[(RSA_B, Some("rails-kid"))]);
+    let v = verify(&token, &keys, &Validation::new(["svc"]), NOW).unwrap();
+    assert_eq!(v.header["kid"], "rails-kid");
+    assert_eq!(v.claims["alpha"], 2);
+}
+
+#[test]
 fn key_selection_by_kid() {
     let a = SigningKey::from_pem(RSA_A).unwrap();
     let keys = set(&[(RSA_A, Some("a")), (RSA_B, Some("b")), (RSA_C, None)]);

@@ -3,8 +3,8 @@
 //! key ring's current key. Entitlements are judged at the token's own `iat`.
 
 use chrono::{TimeZone, Utc};
-use serde_json::{Map, Value};
 
+use super::compact::OrderedClaims;
 use super::json_web_token::{Audience, JsonWebToken};
 use super::signing_key::SigningKey;
 use crate::catalog::{Catalog, EntitlementRequest};
@@ -23,7 +23,8 @@ pub struct TokenIssuer {
     pub active_add_ons: Vec<String>,
     /// Lifetime in seconds (Rails: 1 hour).
     pub ttl: i64,
-    pub extra_claims: Map<String, Value>,
+    /// Extra claims, in order, merged last.
+    pub extra_claims: OrderedClaims,
     /// Optional self-managed constraints (see [`EntitlementRequest`]).
     pub license_type: Option<String>,
     pub gitlab_version: Option<String>,

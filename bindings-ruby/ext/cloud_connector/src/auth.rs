@@ -1,6 +1,6 @@
 //! Key sources, the composite provider and `authenticate` for Ruby services (mirrors the Python
-//! package's API). The core does the work; the GVL is held (see tokens.rs), so an OIDC fetch
-//! blocks other Ruby threads for up to its timeout.
+//! package's API). The core does the work; whatever may check a signature or fetch keys runs
+//! without the GVL (gvl.rs), so an OIDC fetch does not stop other Ruby threads.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,12 +17,13 @@ use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
 };
 use cloud_connector::token::Algorithm;
 use cloud_connector::{Error as CoreError, ErrorCode};
 
 use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, thaw, Keys};
+use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift};
 
 type Res<T> = Result<T, Error>;
@@ -81,7 +82,8 @@ impl RbKeySource {
 
     /// The source's keys as a JWKS Hash (String keys), or the typed error.
     fn load(ruby: &Ruby, rb_self: &Self) -> Res<Value> {
-        let keys = lift(ruby, rb_self.inner.load())?;
+        let inner = &rb_self.inner;
+        let keys = lift(ruby, without_gvl(|| inner.load()))?;
         json_to_ruby(ruby, &keys.to_jwks(), Keys::Strings)
     }
 }
@@ -191,7 +193,8 @@ impl RbComposite {
     }
 
     fn refresh(&self) {
-        self.inner.refresh();
+        let inner = &self.inner;
+        without_gvl(|| inner.refresh());
     }
 
     fn cached_tokens(&self) -> usize {
@@ -203,7 +206,15 @@ impl RbComposite {
     fn verify(ruby: &Ruby, rb_self: &Self, token: String, audience: Value) -> Res<Value> {
         let audiences = audience_list(ruby, audience)?;
         let auds: Vec<&str> = audiences.iter().map(String::as_str).collect();
-        let claims = lift(ruby, rb_self.inner.verify(&token, &auds))?.claims;
+        // A cache hit answers at once; anything else may check a signature or fetch keys, so
+        // other Ruby threads run meanwhile.
+        let claims = match rb_self.inner.verify_cached(&token, &auds) {
+            Some(Ok(Verification::Verified(claims))) => claims,
+            _ => {
+                let inner = &rb_self.inner;
+                lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?.claims
+            }
+        };
         let key = Arc::as_ptr(&claims) as usize;
         let held = {
             let memo = rb_self.memo.lock().unwrap_or_else(|p| p.into_inner());
@@ -329,12 +340,14 @@ fn authenticate_request(
     });
     let outcome = lift(
         ruby,
-        authenticate(
-            pairs,
-            with.as_ref().map(|w| w as &dyn AuthProvider),
-            bypass_auth,
-            service_name.as_deref(),
-        ),
+        without_gvl(|| {
+            authenticate(
+                pairs,
+                with.as_ref().map(|w| w as &dyn AuthProvider),
+                bypass_auth,
+                service_name.as_deref(),
+            )
+        }),
     )?;
     Ok((user_to_ruby(ruby, &outcome.user)?, outcome.error))
 }

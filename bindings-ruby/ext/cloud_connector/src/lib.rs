@@ -7,6 +7,7 @@
 
 mod auth;
 mod convert;
+mod gvl;
 mod tokens;
 
 use chrono::{DateTime, Utc};

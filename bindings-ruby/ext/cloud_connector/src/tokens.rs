@@ -3,8 +3,10 @@
 //! and the verification policy are the core's; this module converts and maps errors.
 //!
 //! Like the catalog half, nothing here holds a Ruby object: every wrapped struct owns only Rust
-//! data, so none needs GC marking and all are safe under `GC.compact`. The GVL is held during
-//! signing and verification (magnus 0.8 has no safe way to release it; see STATUS.md).
+//! data, so none needs GC marking and all are safe under `GC.compact`. Key generation and signing
+//! (milliseconds) run without the GVL (gvl.rs); a signature check (about 20 us) keeps it: giving
+//! the GVL up costs more than that whenever another thread is busy (the waiter may wait a whole
+//! 100 ms time slice to get it back).
 
 use std::sync::Mutex;
 
@@ -16,13 +18,14 @@ use magnus::{
 use serde_json::Value as Json;
 
 use cloud_connector::token::{
-    base64url_encode, parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims,
-    SigningKey, TokenIssuer, Validation,
+    parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims, SigningKey,
+    TokenIssuer, Validation,
 };
 use cloud_connector::{Error as CoreError, ErrorCode};
 
 use crate::auth::audience_list;
 use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, Keys};
+use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift, RbCatalog};
 
 type Res<T> = Result<T, Error>;
@@ -40,7 +43,7 @@ pub struct RbSigningKey {
 impl RbSigningKey {
     fn generate(ruby: &Ruby) -> Res<RbSigningKey> {
         Ok(RbSigningKey {
-            inner: lift(ruby, SigningKey::generate())?,
+            inner: lift(ruby, without_gvl(SigningKey::generate))?,
         })
     }
 
@@ -77,8 +80,9 @@ impl RbSigningKey {
     }
 }
 
-/// The claims of one instance token: the core's `JsonWebToken` (standard claims, Rails order)
-/// plus the extra claims in the caller's Hash order, String/Symbol keys normalised, last wins.
+/// The claims of one instance token: the core's `JsonWebToken` (standard claims in the Rails
+/// order, then the extra claims in the caller's Hash order, String/Symbol keys normalised, last
+/// wins).
 #[magnus::wrap(
     class = "Gitlab::CloudConnector::Native::JsonWebToken",
     free_immediately,
@@ -86,7 +90,6 @@ impl RbSigningKey {
 )]
 pub struct RbJsonWebToken {
     inner: JsonWebToken,
-    extra: OrderedClaims,
 }
 
 fn string_list(ruby: &Ruby, what: &str, value: Value) -> Res<Vec<String>> {
@@ -170,32 +173,16 @@ impl RbJsonWebToken {
         let audience = self::audience(ruby, audience)?;
         let scopes = string_list(ruby, "scopes", scopes)?;
         let extra = extra_claims(ruby, extra)?;
-        let inner = JsonWebToken::try_new_at(
-            issuer,
-            audience,
-            subject,
-            realm,
-            scopes,
-            ttl,
-            Default::default(),
-            now,
-        )
-        .map_err(|e| core_error(ruby, &e))?;
-        Ok(RbJsonWebToken { inner, extra })
-    }
-
-    fn claims(&self) -> OrderedClaims {
-        let mut c = self.inner.payload();
-        for (k, v) in self.extra.iter() {
-            c.set(k, v.clone());
-        }
-        c
+        let inner =
+            JsonWebToken::try_new_at(issuer, audience, subject, realm, scopes, ttl, extra, now)
+                .map_err(|e| core_error(ruby, &e))?;
+        Ok(RbJsonWebToken { inner })
     }
 
     /// The payload: Symbol keys at the top level, in the Rails order, extra claims last.
     fn payload(ruby: &Ruby, rb_self: &Self) -> Res<RHash> {
         let h = ruby.hash_new();
-        for (k, v) in rb_self.claims().iter() {
+        for (k, v) in rb_self.inner.payload().iter() {
             h.aset(ruby.to_symbol(k), json_to_ruby(ruby, v, Keys::Strings)?)?;
         }
         Ok(h)
@@ -220,15 +207,9 @@ impl RbJsonWebToken {
     /// Compact JWS, header `{alg: RS256, kid, typ: JWT}`, signed with `key`. `kid` is the
     /// caller's (a ruby-jwt JWK's `kid`), or the key's thumbprint when nil.
     fn encode(ruby: &Ruby, rb_self: &Self, key: &RbSigningKey, kid: Option<String>) -> Res<String> {
-        let kid = kid.unwrap_or_else(|| key.inner.thumbprint().to_owned());
-        let header = serde_json::json!({"alg": "RS256", "kid": kid, "typ": "JWT"});
-        let mut token = base64url_encode(header.to_string().as_bytes());
-        token.push('.');
-        token.push_str(&base64url_encode(rb_self.claims().to_json().as_bytes()));
-        let sig = lift(ruby, key.inner.sign_rs256(token.as_bytes()))?;
-        token.push('.');
-        token.push_str(&base64url_encode(&sig));
-        Ok(token)
+        let kid = kid.as_deref().unwrap_or_else(|| key.inner.thumbprint());
+        let (jwt, key) = (&rb_self.inner, &key.inner);
+        lift(ruby, without_gvl(|| jwt.encode_with_kid(key, kid)))
     }
 
     /// Rails' `TokenIssuer` claims: scopes and the `aud` list from `catalog`'s entitlements for
@@ -251,11 +232,11 @@ impl RbJsonWebToken {
             realm,
             active_add_ons: string_list(ruby, "active_add_ons", active_add_ons)?,
             ttl,
+            extra_claims: extra_claims(ruby, extra)?,
             ..Default::default()
         };
-        let extra = extra_claims(ruby, extra)?;
         let inner = lift(ruby, request.claims_at(&catalog.inner, now))?;
-        Ok(RbJsonWebToken { inner, extra })
+        Ok(RbJsonWebToken { inner })
     }
 }
 
@@ -295,7 +276,7 @@ impl RbKeyRing {
     }
 
     fn create_new_key(ruby: &Ruby, rb_self: &Self) -> Res<RbSigningKey> {
-        let key = rb_self.with(|r| r.create_new_key().cloned());
+        let key = without_gvl(|| rb_self.with(|r| r.create_new_key().cloned()));
         Ok(RbSigningKey {
             inner: lift(ruby, key)?,
         })
@@ -461,10 +442,8 @@ impl RbKeySet {
     /// options Hash (String keys, frozen String values).
     fn verify_for(ruby: &Ruby, rb_self: &Self, token: String, audience: Value) -> Res<RHash> {
         let v = Validation::new(audience_list(ruby, audience)?);
-        let verified = lift(
-            ruby,
-            verify(&token, &rb_self.inner, &v, cloud_connector::token::now()),
-        )?;
+        let now = cloud_connector::token::now();
+        let verified = lift(ruby, verify(&token, &rb_self.inner, &v, now))?;
         claims_to_ruby(ruby, &verified.claims, false)
     }
 }
