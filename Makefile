@@ -9,7 +9,7 @@ export CARGO_INCREMENTAL ?= 0
 
 .PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test bench
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test
+test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
@@ -93,3 +93,27 @@ bench: python-test ruby-test
 	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
 	$(PY) bench/python_bench.py $(BENCH_ARGS)
 	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS)
+
+# Fuzzing (fuzz/; README "Fuzzing"): every cargo-fuzz target for FUZZ_SECONDS each, from seeds
+# derived from tests/vectors (fuzz/seed_corpus.py). cargo-fuzz needs nightly-only flags, which
+# RUSTC_BOOTSTRAP=1 enables on the stable toolchain (no nightly is fetched). A crash fails the
+# target; its input is left in fuzz/artifacts/<target>/ (see tests/vectors/fuzz-regressions.json).
+FUZZ_SECONDS ?= 20
+FUZZ_SANITIZER ?= address
+FUZZ_TARGETS := compact_token compact_token_mutate jwk_jwks catalog_yaml
+FUZZ_TARGET_DIR = $(TARGET_DIR)/fuzz
+FUZZ := RUSTC_BOOTSTRAP=1 cargo fuzz
+
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version 0.13.2
+	python3 fuzz/seed_corpus.py
+	cd fuzz && $(FUZZ) build -O -s $(FUZZ_SANITIZER) --target-dir $(FUZZ_TARGET_DIR)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  log=$(FUZZ_TARGET_DIR)/smoke-$$t.log; \
+	  $(FUZZ) run -O -s $(FUZZ_SANITIZER) --target-dir $(FUZZ_TARGET_DIR) $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >$$log 2>&1 \
+	    || { tail -60 $$log; echo "fuzz-smoke: $$t failed; the input is in fuzz/artifacts/$$t/" >&2; exit 1; }; \
+	  echo "fuzz-smoke: $$t: $$(grep -h stat::number_of_executed_units $$log | tr -s ' ' | cut -d' ' -f2) runs, corpus $$(ls corpus/$$t | wc -l)"; \
+	done
+	@echo "fuzz-smoke: every target ran $(FUZZ_SECONDS) s without a failure"

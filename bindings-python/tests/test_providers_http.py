@@ -2,78 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Iterator, List, Tuple
 from unittest.mock import Mock, patch
 
 import gitlab_cloud_connector
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from gitlab_cloud_connector import (
     CompositeProvider,
     GitLabOidcProvider,
     LocalAuthProvider,
     cloud_connector_ready,
 )
-from jwt.algorithms import RSAAlgorithm
 
 from .keys import KEY_A, KEY_B, KEY_C, SERVICE, pyjwt_token
-
-
-def jwk_of(private_pem: str, kid: str) -> Dict[str, Any]:
-    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    jwk: Dict[str, Any] = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)  # type: ignore[arg-type]
-    jwk.update(kid=kid, use="sig", alg="RS256")
-    return jwk
-
-
-class Issuer:
-    """An OIDC issuer: discovery document and JWKS, with switchable faults."""
-
-    def __init__(self, keys: List[Dict[str, Any]]) -> None:
-        self.keys = keys
-        self.mode = "ok"  # ok | garbage | status500 | no_jwks_uri | slow
-        self.delay = 0.0
-        self.requests: List[str] = []
-        issuer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                issuer.requests.append(self.path)
-                if issuer.mode == "slow" and self.path == "/jwks":
-                    time.sleep(issuer.delay)
-                if issuer.mode == "status500":
-                    body, status = b"oops", 500
-                elif issuer.mode == "garbage":
-                    body, status = b"{not json", 200
-                elif self.path == "/.well-known/openid-configuration":
-                    doc = {} if issuer.mode == "no_jwks_uri" else {"jwks_uri": f"{issuer.url}/jwks"}
-                    body, status = json.dumps(doc).encode(), 200
-                elif self.path == "/jwks":
-                    body, status = json.dumps({"keys": issuer.keys}).encode(), 200
-                else:
-                    body, status = b"", 404
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from .oidc_server import Issuer, jwk_of
 
 
 @pytest.fixture

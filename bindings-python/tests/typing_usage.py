@@ -71,7 +71,9 @@ def verify_request(headers: Dict[str, str]) -> bool:
     provider = CompositeProvider(
         [LocalAuthProvider(None, "", ""), GitLabOidcProvider(None, {"Gitlab": "https://gitlab.example"})],
         None,
+        unknown_kid_cooldown_seconds=60.0,
     )
+    refreshes: int = provider.refreshes
     user, error = authenticate(headers, provider)
     if error is not None:
         return False
@@ -80,5 +82,6 @@ def verify_request(headers: Dict[str, str]) -> bool:
         user.can(GitLabUnitPrimitive.DUO_CHAT)
         and bool(token)
         and expires_at > 0
+        and refreshes >= 0
         and cloud_connector_ready(provider)
     )

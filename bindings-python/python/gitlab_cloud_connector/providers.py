@@ -160,6 +160,8 @@ class CompositeProvider(AuthProvider):
         log_provider: Any = None,
         expiry_seconds: int = 86400,
         bypass_auth_jwt_signature: bool = False,
+        *,
+        unknown_kid_cooldown_seconds: float = 30.0,
     ) -> None:
         self.providers = list(providers)
         self.logger = _logger(log_provider)
@@ -168,7 +170,14 @@ class CompositeProvider(AuthProvider):
         sources: List[_native.KeySource] = []
         for p in self.providers:
             sources.extend(p._sources() if isinstance(p, JwksProvider) else _native_source_for(p))
-        self._native = _native.Composite(sources, expiry_seconds, bypass_auth_jwt_signature)
+        # An unknown kid triggers at most one key refresh per `unknown_kid_cooldown_seconds`
+        # (the core's rule; this only passes the setting through).
+        self._native = _native.Composite(
+            sources,
+            expiry_seconds,
+            bypass_auth_jwt_signature,
+            unknown_kid_cooldown_seconds=unknown_kid_cooldown_seconds,
+        )
         self._seen_refreshes = 0
 
     def _log_refresh(self) -> None:
@@ -208,6 +217,11 @@ class CompositeProvider(AuthProvider):
     def load_jwks(self) -> Dict[str, Any]:
         self._native.refresh()
         return self.jwks()
+
+    @property
+    def refreshes(self) -> int:
+        """Key refreshes completed so far (every fetch of the providers' keys, failed or not)."""
+        return self._native.refreshes
 
     def ready(self) -> bool:
         ready = self._native.ready()

@@ -9,6 +9,7 @@ pub mod entitlements;
 pub mod fields;
 pub mod filter;
 mod from_records;
+mod in_memory;
 pub mod kind;
 pub mod legacy;
 mod load;

@@ -85,13 +85,7 @@ pub fn read_dir(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), Error> {
                 continue;
             }
             if name.ends_with(".yaml") {
-                problems.push(
-                    Problem::new(
-                        ProblemKind::WrongExtension,
-                        "catalog files must end in .yml; this file would be ignored",
-                    )
-                    .in_file(path.display().to_string()),
-                );
+                problems.push(wrong_extension(path.display().to_string()));
                 continue;
             }
             if name.ends_with(".yml") {
@@ -137,15 +131,22 @@ pub fn from_embedded(list: &[(&str, &str, &str)]) -> Vec<SourceFile> {
             })
         })
         .collect();
-    files.sort_by(|a, b| {
-        (
-            RecordKind::ALL.iter().position(|k| *k == a.kind),
-            &a.file_name,
-        )
-            .cmp(&(
-                RecordKind::ALL.iter().position(|k| *k == b.kind),
-                &b.file_name,
-            ))
-    });
+    sort_in_load_order(&mut files);
     files
+}
+
+/// Sorts files as a directory is read: kinds in load order, each kind's files in file-name
+/// (byte) order.
+pub fn sort_in_load_order(files: &mut [SourceFile]) {
+    let rank = |k: RecordKind| RecordKind::ALL.iter().position(|x| *x == k);
+    files.sort_by(|a, b| (rank(a.kind), &a.file_name).cmp(&(rank(b.kind), &b.file_name)));
+}
+
+/// A `.yaml` file: the gem's `*.yml` glob would skip it silently, so it is a problem here.
+pub fn wrong_extension(file: String) -> Problem {
+    Problem::new(
+        ProblemKind::WrongExtension,
+        "catalog files must end in .yml; this file would be ignored",
+    )
+    .in_file(file)
 }

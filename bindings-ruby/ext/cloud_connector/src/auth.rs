@@ -201,6 +201,11 @@ impl RbComposite {
         self.inner.cached_tokens()
     }
 
+    /// Key refreshes completed so far (the core's count: every load of the sources).
+    fn refreshes(&self) -> u64 {
+        self.inner.refreshes()
+    }
+
     /// Claims (String keys, frozen String values; the caller's own Hash) of a valid token for
     /// `audience` (a String or Symbol, or an Array of them), or the typed error.
     fn verify(ruby: &Ruby, rb_self: &Self, token: String, audience: Value) -> Res<Value> {
@@ -368,6 +373,7 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     c.define_method("ready?", method!(RbComposite::ready, 0))?;
     c.define_method("refresh", method!(RbComposite::refresh, 0))?;
     c.define_method("cached_tokens", method!(RbComposite::cached_tokens, 0))?;
+    c.define_method("refreshes", method!(RbComposite::refreshes, 0))?;
     c.define_method("verify", method!(RbComposite::verify, 2))?;
     Ok(())
 }

@@ -33,6 +33,9 @@ module Gitlab
       def ready? = @native.ready?
       def cached_tokens = @native.cached_tokens
 
+      # Key refreshes completed so far (every load of the sources, failed or not).
+      def refreshes = @native.refreshes
+
       def refresh
         @native.refresh
         self

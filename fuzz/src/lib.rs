@@ -1,0 +1,3 @@
+//! Invariants for the fuzz targets; see `checks.rs`.
+
+pub mod checks;
