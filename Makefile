@@ -54,6 +54,9 @@ python-test: $(PY)
 	$(VENV)/bin/ruff format --check bindings-python
 	cd bindings-python && ../$(VENV)/bin/mypy --strict python/gitlab_cloud_connector tests/typing_usage.py
 	cd bindings-python && ../$(PY) -m pytest -q -p no:cacheprovider tests
+	$(VENV)/bin/ruff check --config bindings-python/pyproject.toml bench
+	$(VENV)/bin/ruff format --check --config bindings-python/pyproject.toml bench
+	$(PY) -m pytest -q -p no:cacheprovider bench/test_report.py
 
 # Ruby: the gem is staged (bindings-ruby/tools/stage_gem.py: vendored core and catalog, standalone
 # extension manifest) and built once with `gem build`, installed with `gem install --local` into
@@ -86,13 +89,21 @@ serve:
 	@test -d $(SERVE_KEYS) || target/release/cloud-connector keys generate --dir $(SERVE_KEYS)
 	target/release/cloud-connector serve --listen $(LISTEN) --keys $(SERVE_KEYS)
 
-# Benchmarks, not tests: criterion for the Rust core (catalog and token, with the raw aws-lc-rs
-# floor), then the Python comparison table. BENCH_ARGS=--quick for a short run.
+# Benchmarks, not tests, in one run (bench/README.md): the raw RSA floor (openssl speed), criterion
+# for the Rust core, each binding's bench against its peers (each writes $(BENCH_OUT)/<lang>.json),
+# then bench/report.py prints the one cross-language table with every target. BENCH_ARGS=--quick
+# for a short run.
+BENCH_OUT := $(TARGET_DIR)/bench
+BENCH_LANGS := $(BENCH_OUT)/python.json $(BENCH_OUT)/ruby.json
+
 bench: python-test ruby-test
+	rm -rf $(TARGET_DIR)/criterion $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	python3 bench/report.py --measure-floor --floor $(BENCH_OUT)/floor.json
 	$(CARGO) bench -p cloud-connector --bench catalog --bench token -- --noplot $(CRITERION_ARGS)
-	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
-	$(PY) bench/python_bench.py $(BENCH_ARGS)
-	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS)
+	$(PY) bench/python_bench.py $(BENCH_ARGS) --json $(BENCH_OUT)/python.json
+	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS) --json $(BENCH_OUT)/ruby.json
+	@echo; echo "== make bench: one run, every language =="
+	python3 bench/report.py --criterion $(TARGET_DIR)/criterion --floor $(BENCH_OUT)/floor.json $(BENCH_LANGS)
 
 # Fuzzing (fuzz/; README "Fuzzing"): every cargo-fuzz target for FUZZ_SECONDS each, from seeds
 # derived from tests/vectors (fuzz/seed_corpus.py). cargo-fuzz needs nightly-only flags, which

@@ -13,7 +13,12 @@ Rows (median microseconds per operation over several batches):
   the keys in order) -- the path the AI gateway takes today; and the same for a kid-less user
   token signed by the first key
 - ours `TokenAuthority.encode` vs python-jose `jwt.encode` with the PEM
+- ours `TokenAuthority.encode` vs python-jose `jwt.encode` and PyJWT `jwt.encode` with the PEM
+- catalog: first use in a fresh interpreter (import and first `load_catalog()`), lookups by name,
+  against loading `config/unit_primitives/*.yml` with PyYAML
 Targets (issue 4): verify >= 4x PyJWT, >= 10x python-jose; cache hit <= 2 us; encode >= 3x jose.
+
+With `--json PATH` it also writes its rows for `bench/report.py` (the one cross-language table).
 """
 
 from __future__ import annotations
@@ -22,16 +27,25 @@ import json
 import os
 import pathlib
 import statistics
+import subprocess
 import sys
 import time
 from typing import Callable, List, Tuple
 
 import jwt as pyjwt
+import yaml
 from cryptography.hazmat.primitives import serialization
+from gitlab_cloud_connector import (
+    CloudConnectorUser,
+    CompositeProvider,
+    KeySet,
+    StaticJwksProvider,
+    TokenAuthority,
+    UserClaims,
+    _native,
+)
+from gitlab_cloud_connector.data_model import load_catalog
 from jose import jwt as jose_jwt
-
-from gitlab_cloud_connector import CloudConnectorUser, CompositeProvider, KeySet, StaticJwksProvider, TokenAuthority, UserClaims
-from gitlab_cloud_connector import _native
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
@@ -50,6 +64,54 @@ def median_us(fn: Callable[[], object], batch: int) -> float:
     return statistics.median(samples)
 
 
+FIRST_USE = """
+import time
+start = time.perf_counter_ns()
+from gitlab_cloud_connector.data_model import load_catalog
+load_catalog().unit_primitive("duo_chat")
+print((time.perf_counter_ns() - start) / 1000)
+"""
+
+
+def first_use_us() -> float:
+    """Median over fresh interpreters: import plus the first catalog lookup."""
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", FIRST_USE], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(3 if QUICK else 7)
+    ]
+    return statistics.median(runs)
+
+
+def yaml_load() -> object:
+    return [
+        yaml.safe_load(f.read_text()) for f in sorted((ROOT / "config" / "unit_primitives").glob("*.yml"))
+    ]
+
+
+def json_path() -> str | None:
+    return sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+
+
+# (operation, implementation) of each row, for bench/report.py; "ours" marks our own rows.
+ROW_KEYS = {
+    "ours verify, uncached (KeySet.verify)": ("verify", "ours"),
+    "PyJWT decode, prepared key": ("verify", "PyJWT"),
+    "python-jose decode, 4-key JWKS (kid ignored)": ("verify", "python-jose"),
+    "ours authenticate, uncached (token cache off)": ("authenticate", "ours"),
+    "ours cache hit (CompositeProvider.authenticate)": ("cache_hit", "ours"),
+    "ours TokenAuthority.encode": ("issue", "ours"),
+    "python-jose encode (PEM)": ("issue", "python-jose"),
+    "PyJWT encode (PEM)": ("issue", "PyJWT"),
+    "ours first use (fresh interpreter: import, load, lookup)": ("catalog_first_use", "ours"),
+    "ours Catalog.unit_primitive('duo_chat')": ("catalog_lookup", "ours"),
+    "PyYAML load of config/unit_primitives/*.yml": ("catalog_lookup", "PyYAML load"),
+}
+
+
 def main() -> None:
     os.environ["CLOUD_CONNECTOR_SERVICE_NAME"] = AUD
     pems = [VECTORS["keys"][k] for k in ("a", "b", "c_not_in_set", "d_published_without_kid")]
@@ -58,8 +120,15 @@ def main() -> None:
     # The AI gateway's key order: local signing, local validation, GitLab.com, CustomersDot.
     for k, kid in zip(jwks["keys"], [f"{AUD}_signing_key", f"{AUD}_validation_key", "gitlab", "customers"]):
         k.update(alg="RS256", kid=kid, use="sig")
-    claims = {"aud": AUD, "sub": "instance", "gitlab_realm": "saas", "scopes": ["duo_chat"], "iss": "https://gitlab.com",
-              "exp": int(time.time()) + 3600, "iat": int(time.time())}
+    claims = {
+        "aud": AUD,
+        "sub": "instance",
+        "gitlab_realm": "saas",
+        "scopes": ["duo_chat"],
+        "iss": "https://gitlab.com",
+        "exp": int(time.time()) + 3600,
+        "iat": int(time.time()),
+    }
     # A GitLab.com instance token: signed by the third key, with its kid (python-jose ignores it).
     token = pyjwt.encode(claims, privs[2], algorithm="RS256", headers={"kid": "gitlab"})
     # Our own user token: no kid, signed by the local signing key (the first).
@@ -67,30 +136,68 @@ def main() -> None:
     public_key = privs[2].public_key()
 
     keys = KeySet.from_jwks(jwks)
-    uncached = _native.Composite([_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0)
+    uncached = _native.Composite(
+        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
+    )
     cached = CompositeProvider([StaticJwksProvider(None, jwks)])
     assert cached.authenticate(token).authenticated and keys.verify(token, [AUD])
     authority = TokenAuthority(pems[0])
     user = CloudConnectorUser(True, claims=UserClaims())
+    catalog = load_catalog()
 
     b = 200 if QUICK else 1000
     rows: List[Tuple[str, float]] = [
         ("ours verify, uncached (KeySet.verify)", median_us(lambda: keys.verify(token, [AUD]), b)),
         ("ours verify, uncached, no-kid user token", median_us(lambda: keys.verify(user_token, [AUD]), b)),
-        ("python-jose decode, no-kid user token", median_us(lambda: jose_jwt.decode(user_token, jwks, audience=AUD, algorithms=["RS256"]), b // 4)),
-        ("ours authenticate, uncached (token cache off)", median_us(lambda: uncached.authenticate(token, AUD), b)),
-        ("ours cache hit (CompositeProvider.authenticate)", median_us(lambda: cached.authenticate(token), b * 10)),
-        ("ours cache hit (native, no Python user object)", median_us(lambda: cached._native.authenticate(token, AUD), b * 10)),
-        ("PyJWT decode, prepared key", median_us(lambda: pyjwt.decode(token, public_key, audience=AUD, algorithms=["RS256"]), b)),
-        ("python-jose decode, 4-key JWKS (kid ignored)", median_us(lambda: jose_jwt.decode(token, jwks, audience=AUD, algorithms=["RS256"]), b // 4)),
-        ("ours TokenAuthority.encode", median_us(lambda: authority.encode("u", "saas", user, "i", ["duo_chat"]), b // 10)),
-        ("python-jose encode (PEM)", median_us(lambda: jose_jwt.encode(claims, pems[0], algorithm="RS256"), b // 10)),
+        (
+            "python-jose decode, no-kid user token",
+            median_us(lambda: jose_jwt.decode(user_token, jwks, audience=AUD, algorithms=["RS256"]), b // 4),
+        ),
+        (
+            "ours authenticate, uncached (token cache off)",
+            median_us(lambda: uncached.authenticate(token, AUD), b),
+        ),
+        (
+            "ours cache hit (CompositeProvider.authenticate)",
+            median_us(lambda: cached.authenticate(token), b * 10),
+        ),
+        (
+            "ours cache hit (native, no Python user object)",
+            median_us(lambda: cached._native.authenticate(token, AUD), b * 10),
+        ),
+        (
+            "PyJWT decode, prepared key",
+            median_us(lambda: pyjwt.decode(token, public_key, audience=AUD, algorithms=["RS256"]), b),
+        ),
+        (
+            "python-jose decode, 4-key JWKS (kid ignored)",
+            median_us(lambda: jose_jwt.decode(token, jwks, audience=AUD, algorithms=["RS256"]), b // 4),
+        ),
+        (
+            "ours TokenAuthority.encode",
+            median_us(lambda: authority.encode("u", "saas", user, "i", ["duo_chat"]), b // 10),
+        ),
+        (
+            "python-jose encode (PEM)",
+            median_us(lambda: jose_jwt.encode(claims, pems[0], algorithm="RS256"), b // 10),
+        ),
+        ("PyJWT encode (PEM)", median_us(lambda: pyjwt.encode(claims, privs[0], algorithm="RS256"), b // 10)),
+        ("ours first use (fresh interpreter: import, load, lookup)", first_use_us()),
+        (
+            "ours Catalog.unit_primitive('duo_chat')",
+            median_us(lambda: catalog.unit_primitive("duo_chat"), b * 10),
+        ),
+        ("PyYAML load of config/unit_primitives/*.yml", median_us(yaml_load, 3 if QUICK else 10)),
     ]
     t = dict(rows)
     ours = t["ours verify, uncached (KeySet.verify)"]
     checks = [
         ("verify >= 4x PyJWT", t["PyJWT decode, prepared key"] / ours, 4.0),
-        ("verify >= 10x python-jose (AI gateway path)", t["python-jose decode, 4-key JWKS (kid ignored)"] / ours, 10.0),
+        (
+            "verify >= 10x python-jose (AI gateway path)",
+            t["python-jose decode, 4-key JWKS (kid ignored)"] / ours,
+            10.0,
+        ),
         ("cache hit <= 2 us", 2.0 / t["ours cache hit (CompositeProvider.authenticate)"], 1.0),
         ("encode >= 3x python-jose", t["python-jose encode (PEM)"] / t["ours TokenAuthority.encode"], 3.0),
     ]
@@ -101,6 +208,14 @@ def main() -> None:
     print(f"{'target':<52} {'ratio':>10}  met")
     for name, ratio, need in checks:
         print(f"{name:<52} {ratio:>9.2f}x  {'yes' if ratio >= need else 'NO'}")
+    path = json_path()
+    if path:
+        out = [
+            {"op": ROW_KEYS[name][0], "impl": ROW_KEYS[name][1], "us": us}
+            for name, us in rows
+            if name in ROW_KEYS
+        ]
+        pathlib.Path(path).write_text(json.dumps({"language": "python", "rows": out}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,76 @@
+"""bench/report.py: the table and the target verdicts from given results (no timing here)."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import report
+
+FLOOR = {"verify": 20.0, "sign": 700.0, "source": "test"}
+
+
+def write(tmp: pathlib.Path, name: str, doc: object) -> pathlib.Path:
+    p = tmp / name
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def verdicts(lines: list[str]) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        for t in report.TARGETS:
+            if line.startswith(t.text):
+                out[t.text] = line[len(t.text) :].split()[-1]
+    return out
+
+
+def test_targets_met_and_missed(tmp_path: pathlib.Path) -> None:
+    ruby = {
+        (op, impl): us
+        for op, impl, us in [
+            ("verify", "ours", 25.0),
+            ("verify", "ruby-jwt", 80.0),  # 3.2x: met
+            ("cache_hit", "ours", 2.5),  # over 2 us: missed
+            ("catalog_lookup", "ours", 0.2),
+            ("catalog_lookup", "Psych load", 7000.0),
+        ]
+    }
+    lines = report.table({"ruby": ruby}, FLOOR)
+    v = verdicts(lines)
+    assert v["verify >= 3x ruby-jwt (issue 5)"] == "yes"
+    assert v["cache hit <= 2 us (issue 5)"] == "NO"
+    assert v["lookup >= 20x a Psych load (issue 5)"] == "yes"
+    assert any("not run (python bench missing)" in line for line in lines)
+    row = next(line for line in lines if line.startswith("ruby     verify"))
+    assert "ruby-jwt 80.00" in row and "3.20x" in row and "1.25x" in row  # vs peer, vs floor
+
+
+def test_best_peer_is_the_fastest(tmp_path: pathlib.Path) -> None:
+    rows = {("verify", "ours"): 10.0, ("verify", "jose"): 40.0, ("verify", "fast-jwt"): 20.0}
+    row = next(line for line in report.table({"node": rows}, FLOOR) if line.startswith("node     verify"))
+    assert "fast-jwt 20.00" in row and "2.00x" in row
+
+
+def test_rust_rows_from_criterion_and_floor_from_the_raw_bench(tmp_path: pathlib.Path) -> None:
+    for bench_id, ns in [("verify (no cache)", 21000.0), ("raw aws-lc-rs RS256 verify", 20000.0)]:
+        d = tmp_path / bench_id.replace(" ", "_") / "new"
+        d.mkdir(parents=True)
+        write(d, "benchmark.json", {"full_id": bench_id})
+        write(d, "estimates.json", {"median": {"point_estimate": ns}})
+    rows = report.criterion_rows(tmp_path)
+    assert rows == {("verify", "ours"): 21.0, ("verify", "raw aws-lc"): 20.0}
+    v = verdicts(report.table({"rust": rows}, FLOOR))
+    assert v["verify <= 1.3x the raw RS256 verify (issue 3)"] == "yes"
+    assert v["cache hit < 1 us (issue 3)"] == "measured"  # "not measured": no row
+
+
+def test_a_malformed_result_file_is_named(tmp_path: pathlib.Path) -> None:
+    bad = write(tmp_path, "python.json", {"language": "python", "rows": [{"op": "verify"}]})
+    with pytest.raises(SystemExit) as e:
+        report.load_language(bad)
+    assert "python.json" in str(e.value)
