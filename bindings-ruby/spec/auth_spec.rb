@@ -57,6 +57,24 @@ RSpec.describe "Gitlab::CloudConnector.authenticate" do
     expect { empty.verify(token, audience: "gitlab-ai-gateway") }.to raise_error(CC::ProviderUnavailableError)
   end
 
+  it "answers can? and unit_primitives by the core's rule" do
+    claims = CC::UserClaims.new(gitlab_realm: "saas", scopes: %w[duo_chat not_a_unit_primitive code_suggestions],
+                                subject: "s", issuer: "gitlab.com", duo_seat_count: "", gitlab_instance_id: "",
+                                gitlab_instance_uid: "", extra: nil)
+    user = CC::CloudConnectorUser.new(authenticated: true, is_debug: false, global_user_id: nil, claims: claims)
+    expect(user.can?(:duo_chat)).to be(true)
+    expect(user.can?("code_suggestions")).to be(true)
+    expect(user.can?("explain_vulnerability")).to be(false)
+    expect(user.can?("")).to be(false)
+    expect(user.can?(:duo_chat, disallowed_issuers: ["gitlab.com"])).to be(false)
+    expect(user.unit_primitives).to eq(%w[duo_chat code_suggestions])
+    debug = CC::CloudConnectorUser.new(authenticated: false, is_debug: true, global_user_id: nil, claims: nil)
+    expect(debug.can?(:anything)).to be(true)
+    expect(debug.unit_primitives).to eq([])
+    anonymous = CC::CloudConnectorUser.new(authenticated: false, is_debug: false, global_user_id: nil, claims: nil)
+    expect(anonymous.can(:duo_chat)).to be(false)
+  end
+
   it "hands each caller its own claims on a cache hit, whatever the previous caller did to theirs" do
     p = provider("gitlab-ai-gateway")
     pkey = OpenSSL::PKey::RSA.new(keys["a"])

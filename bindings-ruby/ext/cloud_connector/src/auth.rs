@@ -17,7 +17,8 @@ use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
+    Verification,
 };
 use cloud_connector::token::Algorithm;
 use cloud_connector::{Error as CoreError, ErrorCode};
@@ -357,8 +358,42 @@ fn authenticate_request(
     Ok((user_to_ruby(ruby, &outcome.user)?, outcome.error))
 }
 
+/// The core's `CloudConnectorUser::can` for a user's fields: debug users may; a disallowed issuer
+/// may not; otherwise the scope must be among `scopes`.
+fn user_can(
+    unit_primitive: String,
+    is_debug: bool,
+    scopes: Option<Vec<String>>,
+    issuer: String,
+    disallowed_issuers: Vec<String>,
+) -> bool {
+    let user = CloudConnectorUser {
+        authenticated: true,
+        is_debug,
+        global_user_id: None,
+        claims: scopes.map(|scopes| UserClaims {
+            scopes,
+            issuer,
+            ..UserClaims::default()
+        }),
+    };
+    let refs: Vec<&str> = disallowed_issuers.iter().map(String::as_str).collect();
+    user.can(&unit_primitive, &refs)
+}
+
+/// The scopes that are unit primitives of the embedded catalog (names or aliases), in order.
+fn known_unit_primitives(scopes: Vec<String>) -> Vec<String> {
+    let catalog = cloud_connector::Catalog::embedded();
+    scopes
+        .into_iter()
+        .filter(|s| UnitPrimitiveNames::contains(catalog, s))
+        .collect()
+}
+
 pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     native.define_module_function("authenticate", function!(authenticate_request, 4))?;
+    native.define_module_function("user_can", function!(user_can, 5))?;
+    native.define_module_function("known_unit_primitives", function!(known_unit_primitives, 1))?;
 
     let s = native.define_class("KeySource", ruby.class_object())?;
     s.define_singleton_method("local", function!(RbKeySource::local, 3))?;

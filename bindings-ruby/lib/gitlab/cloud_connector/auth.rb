@@ -10,6 +10,20 @@ module Gitlab
     # The user `authenticate` returns. `claims` is a UserClaims or nil.
     CloudConnectorUser = Struct.new(:authenticated, :is_debug, :global_user_id, :claims, keyword_init: true) do
       alias_method :authenticated?, :authenticated
+
+      # Whether the user may use `unit_primitive` (String or Symbol), by the core's rule: debug
+      # users may; a token from one of `disallowed_issuers` may not; otherwise the unit primitive
+      # must be among the token's scopes. `authenticated` is not consulted, as in the Python package.
+      def can?(unit_primitive, disallowed_issuers: [])
+        Native.user_can(unit_primitive.to_s, is_debug ? true : false, claims&.scopes&.map(&:to_s),
+                        claims&.issuer.to_s, Array(disallowed_issuers).map(&:to_s))
+      end
+      alias_method :can, :can?
+
+      # The token's scopes that are unit primitives of the catalog (names or aliases), in order.
+      def unit_primitives
+        Native.known_unit_primitives(Array(claims&.scopes).map(&:to_s))
+      end
     end
 
     UserClaims = Struct.new(:gitlab_realm, :scopes, :subject, :issuer, :duo_seat_count, :gitlab_instance_id,
