@@ -119,8 +119,9 @@ serve:
 
 # Benchmarks, not tests: criterion for the Rust core (catalog and token, with the raw aws-lc-rs
 # floor), then the Python comparison table. BENCH_ARGS=--quick for a short run.
-bench: python-test ruby-test
+bench: python-test ruby-test node-test
 	$(CARGO) bench -p cloud-connector --bench catalog --bench token -- --noplot $(CRITERION_ARGS)
 	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
 	$(PY) bench/python_bench.py $(BENCH_ARGS)
 	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS)
+	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node bench/node_bench.mjs $(BENCH_ARGS)

@@ -82,9 +82,10 @@ export declare class CompositeProvider {
   /**
    * Verifies with the keys held now, on the calling thread, never waiting: no first load,
    * no refresh (an unknown `kid` is `unknown_key`; before any load, `provider_unavailable`).
-   * Uses and fills the token cache. Call `refresh()` (or `verify`) first.
+   * Uses and fills the token cache. Call `refresh()` (or `verify`) first. The claims object
+   * is frozen (deeply) and, while the token stays cached, the same object on every call.
    */
-  verifySync(token: string, audiences?: string | Array<string> | undefined | null): Record<string, unknown>
+  verifySync(token: string, audiences?: string | Array<string> | undefined | null): Readonly<Record<string, unknown>>
   /** Loads every source now (or waits for the load in flight). */
   refresh(): Promise<void>
   /** True only when every source has delivered keys (loads first if needed); never rejects. */

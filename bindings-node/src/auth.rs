@@ -2,20 +2,23 @@
 //! network (a first load, a refresh, an unknown `kid`) runs on libuv's thread pool and returns
 //! a Promise; `verifySync` answers from held keys and the token cache only, never waiting.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{
-    AsyncTask, ClassInstance, Either, Null, ToNapiValue, TypeName, Unknown,
+    AsyncTask, ClassInstance, Either, JsObjectValue, Null, Object, ObjectRef, ToNapiValue,
+    TypeName, Unknown,
 };
-use napi::{Env, Task};
+use napi::{Env, JsValue, Task};
 use napi_derive::napi;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
     authenticate as core_authenticate, AuthProvider, CloudConnectorUser, CompositeConfig,
     CompositeProvider as CoreComposite, HttpConfig, KeySource as CoreKeySource, LocalAuthProvider,
-    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims,
+    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, Verification,
 };
 use cloud_connector::{token, Catalog as CoreCatalog, Error};
 
@@ -242,9 +245,86 @@ pub struct RefreshReport {
 /// Several key sources behind one cache: 24 h key cache, single-flight background refresh,
 /// last good keys kept, unknown-`kid` refresh at most once per cooldown, verified-token cache.
 #[napi]
-#[derive(Debug)]
 pub struct CompositeProvider {
     pub(crate) inner: CoreComposite,
+    /// Frozen JS claims of tokens in the core's token cache, keyed by the cache's `Arc` (held
+    /// here, so the address cannot be reused while the entry lives): a cache hit returns the
+    /// same object instead of converting the claims again. JS-thread only.
+    memo: RefCell<HashMap<usize, MemoEntry>>,
+    memo_capacity: usize,
+    /// The environment the memo's references belong to, to release them when the provider is
+    /// garbage-collected (finalizers run on the JS thread).
+    env: Env,
+}
+
+impl Drop for CompositeProvider {
+    fn drop(&mut self) {
+        for (_, (_, object)) in self.memo.get_mut().drain() {
+            let _ = object.unref(&self.env);
+        }
+    }
+}
+
+type MemoEntry = (Arc<Map<String, Value>>, ObjectRef<false>);
+
+impl std::fmt::Debug for CompositeProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompositeProvider")
+            .field("inner", &self.inner)
+            .field("memoised", &self.memo.borrow().len())
+            .finish()
+    }
+}
+
+/// Freezes `obj` and every object and array inside it (`v` is the JSON it was built from).
+fn deep_freeze(obj: &mut Object, v: &Value) -> napi::Result<()> {
+    let nested = |c: &Value| c.is_object() || c.is_array();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter().filter(|(_, c)| nested(c)) {
+                deep_freeze(&mut obj.get_named_property::<Object>(k)?, child)?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate().filter(|(_, c)| nested(c)) {
+                deep_freeze(&mut obj.get_element::<Object>(i as u32)?, child)?;
+            }
+        }
+        _ => {}
+    }
+    obj.freeze()
+}
+
+impl CompositeProvider {
+    /// The memoised frozen claims for `claims` (an `Arc` of the core's token cache).
+    fn frozen_claims<'env>(
+        &self,
+        env: &'env Env,
+        claims: Arc<Map<String, Value>>,
+    ) -> napi::Result<Unknown<'env>> {
+        let key = Arc::as_ptr(&claims) as usize;
+        let mut memo = self.memo.borrow_mut();
+        if let Some((held, object)) = memo.get(&key) {
+            if Arc::ptr_eq(held, &claims) {
+                return Ok(object.get_value(env)?.to_unknown());
+            }
+        }
+        let unknown: Unknown<'env> = crate::convert::object(env, &claims)?;
+        let value = Value::Object((*claims).clone());
+        let mut object = unknown.coerce_to_object()?;
+        deep_freeze(&mut object, &value)?;
+        if memo.len() >= self.memo_capacity {
+            for (_, (_, old)) in memo.drain() {
+                old.unref(env)?;
+            }
+        }
+        if self.memo_capacity > 0 {
+            if let Some((_, old)) = memo.insert(key, (claims, object.create_ref::<false>()?)) {
+                old.unref(env)?;
+            }
+        }
+        Ok(unknown)
+    }
 }
 
 fn audiences_or_default(
@@ -258,7 +338,7 @@ fn audiences_or_default(
 }
 
 fn claims_value(env: &Env, v: token::VerifiedToken) -> napi::Result<Json> {
-    env.to_js_value(&*v.claims)
+    crate::convert::object(env, &v.claims)
 }
 
 #[napi]
@@ -272,6 +352,9 @@ impl CompositeProvider {
         let config = config(options.unwrap_or_default()).or_throw(&env)?;
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(CompositeProvider {
+            env,
+            memo: RefCell::new(HashMap::new()),
+            memo_capacity: config.token_cache_capacity,
             inner: CoreComposite::new(sources, config),
         })
     }
@@ -298,21 +381,28 @@ impl CompositeProvider {
 
     /// Verifies with the keys held now, on the calling thread, never waiting: no first load,
     /// no refresh (an unknown `kid` is `unknown_key`; before any load, `provider_unavailable`).
-    /// Uses and fills the token cache. Call `refresh()` (or `verify`) first.
-    #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn verify_sync(
+    /// Uses and fills the token cache. Call `refresh()` (or `verify`) first. The claims object
+    /// is frozen (deeply) and, while the token stays cached, the same object on every call.
+    #[napi(ts_return_type = "Readonly<Record<string, unknown>>")]
+    pub fn verify_sync<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         token: String,
         audiences: Option<Either<String, Vec<String>>>,
-    ) -> napi::Result<Json> {
-        let audiences = audiences_or_default(&self.inner, audiences).or_throw(&env)?;
+    ) -> napi::Result<Unknown<'env>> {
+        let audiences = audiences_or_default(&self.inner, audiences).or_throw(env)?;
         let refs: Vec<&str> = audiences.iter().map(String::as_str).collect();
-        let verified = self
-            .inner
-            .verify_held_at(&token, &refs, token::now())
-            .or_throw(&env)?;
-        claims_value(&env, verified)
+        let claims = match self.inner.verify_cached(&token, &refs) {
+            Some(Ok(Verification::Verified(claims))) => claims,
+            _ => {
+                let verified = self
+                    .inner
+                    .verify_held_at(&token, &refs, token::now())
+                    .or_throw(env)?;
+                verified.claims
+            }
+        };
+        self.frozen_claims(env, claims)
     }
 
     /// Loads every source now (or waits for the load in flight).

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod convert;
 pub mod errors;
 pub mod tokens;
 

@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -119,17 +119,17 @@ impl KeySet {
     /// Verifies a compact JWS and its claims (synchronous, CPU only); returns the claims or
     /// throws an `Error` whose `code` says why (`token_expired`, `invalid_signature`, ...).
     #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn verify(
+    pub fn verify<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         token: String,
         audiences: Either<String, Vec<String>>,
         options: Option<VerifyOptions>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Unknown<'env>> {
         let o = options.unwrap_or_default();
         let mut v = Validation::new(audience_list(audiences));
         if let Some(names) = &o.algorithms {
-            v.algorithms = algorithms(names).or_throw(&env)?;
+            v.algorithms = algorithms(names).or_throw(env)?;
         }
         v.issuer = o.issuer;
         v.leeway = u64::from(o.leeway.unwrap_or(0));
@@ -139,8 +139,8 @@ impl KeySet {
         v.reject_future_iat = o.reject_future_iat.unwrap_or(false);
         v.verify_signature = o.verify_signature.unwrap_or(true);
         let now = o.now.unwrap_or_else(token::now);
-        let verified = token::verify(&token, &self.inner, &v, now).or_throw(&env)?;
-        Ok(Value::Object((*verified.claims).clone()))
+        let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
+        crate::convert::object(env, &verified.claims)
     }
 }
 

@@ -35,8 +35,15 @@ test('OIDC discovery: keys fetched off the event loop, unknown kid picked up onc
     const claims = await p.verify(tokenA);
     assert.equal(claims.sub, 'instance-1');
     assert.equal(server.hits['/jwks'], 1);
-    assert.equal(p.verifySync(tokenA).sub, 'instance-1');
+    const first = p.verifySync(tokenA);
+    assert.equal(first.sub, 'instance-1');
     assert.equal(p.cachedTokens, 1);
+    // A cache hit hands back the same deeply frozen claims object.
+    assert.equal(p.verifySync(tokenA), first);
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.scopes));
+    assert.throws(() => first.scopes.push('code_suggestions'), TypeError);
+    assert.notEqual(await p.verify(tokenA), first, 'verify resolves to a fresh object');
+    await rejectsWithCode(() => p.verifySync(tokenA, 'someone-else'), 'audience_mismatch');
     assert.equal(await p.ready(), true);
     assert.deepStrictEqual(p.cachedJwks().keys.map((k) => k.kid), ['a']);
 
