@@ -7,9 +7,9 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
-.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test bench
+.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test bench
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test fuzz-smoke
+test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test node-test fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
@@ -80,6 +80,37 @@ ruby-test: ruby-gem
 	  CLOUD_CONNECTOR_REPO=$(CURDIR) \
 	  rspec --default-path $(CURDIR)/bindings-ruby/spec -I $(CURDIR)/bindings-ruby/spec $(CURDIR)/bindings-ruby/spec
 
+# Node: the addon is built once in release into a scratch output directory (cargo artifacts in
+# the shared target dir); the generated index.d.ts and JS loader must equal the checked-in ones;
+# `npm pack` makes the tarball, which is installed into a fresh directory and loaded through
+# require() and import; then node's test runner runs the suites against the installed package.
+NODE_DIR := $(TARGET_DIR)/node
+NODE_PKG := $(NODE_DIR)/fresh/node_modules/@gitlab/cloud-connector
+NODE_CJS_CHECK := const cc = require("@gitlab/cloud-connector"); if (!cc.Catalog.embedded().unitPrimitive("duo_chat")) process.exit(1); console.log("node-test: require() works")
+NODE_ESM_CHECK := import cc, { Catalog, KeySet } from "@gitlab/cloud-connector"; if (cc.Catalog !== Catalog || typeof KeySet.fromJwks !== "function" || !Catalog.embedded().unitPrimitive("duo_chat")) process.exit(1); console.log("node-test: import works")
+
+# Dependencies come from the committed lock file through `npm install` (`npm ci` refuses that
+# lock: npm 11 leaves the platform-specific optional packages of @napi-rs/cli's own dependencies
+# out of it).
+node-test:
+	cd bindings-node && npm install --no-audit --no-fund --loglevel=error
+	@! grep -nE 'unsafe[[:space:]]*(\{|fn|impl)' bindings-node/src/*.rs || { echo "node-test: bindings-node/src must not contain unsafe code" >&2; exit 1; }
+	rm -rf $(NODE_DIR) && mkdir -p $(NODE_DIR)/build $(NODE_DIR)/fresh
+	cd bindings-node && CARGO_TARGET_DIR=$(TARGET_DIR) npx napi build --platform --release \
+	  --output-dir $(NODE_DIR)/build --js index.js --dts index.d.ts
+	@for f in index.d.ts index.js; do \
+	  if ! cmp -s $(NODE_DIR)/build/$$f bindings-node/$$f; then \
+	    echo "node-test: bindings-node/$$f differs from what napi build generates; run 'npm run build' in bindings-node and commit it" >&2; \
+	    diff -u bindings-node/$$f $(NODE_DIR)/build/$$f | head -40; exit 1; fi; done
+	@echo "node-test: index.d.ts and index.js are up to date"
+	cp $(NODE_DIR)/build/*.node bindings-node/
+	cd bindings-node && npm pack --silent --pack-destination $(NODE_DIR) >/dev/null
+	cd $(NODE_DIR)/fresh && npm init -y >/dev/null && \
+	  npm install --no-audit --no-fund --loglevel=error $(NODE_DIR)/gitlab-cloud-connector-*.tgz
+	cd $(NODE_DIR)/fresh && node -e '$(NODE_CJS_CHECK)'
+	cd $(NODE_DIR)/fresh && node --input-type=module -e '$(NODE_ESM_CHECK)'
+	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node --test bindings-node/test/
+
 # The main job: the catalog API and index, the self-hosted issuer (a key ring under
 # target/serve-keys, made on first run) and the forward-auth endpoint, on $(LISTEN).
 LISTEN ?= 127.0.0.1:8080
@@ -94,14 +125,15 @@ serve:
 # then bench/report.py prints the one cross-language table with every target. BENCH_ARGS=--quick
 # for a short run.
 BENCH_OUT := $(TARGET_DIR)/bench
-BENCH_LANGS := $(BENCH_OUT)/python.json $(BENCH_OUT)/ruby.json
+BENCH_LANGS := $(BENCH_OUT)/python.json $(BENCH_OUT)/ruby.json $(BENCH_OUT)/node.json
 
-bench: python-test ruby-test
+bench: python-test ruby-test node-test
 	rm -rf $(TARGET_DIR)/criterion $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
 	python3 bench/report.py --measure-floor --floor $(BENCH_OUT)/floor.json
 	$(CARGO) bench -p cloud-connector --bench catalog --bench token -- --noplot $(CRITERION_ARGS)
 	$(PY) bench/python_bench.py $(BENCH_ARGS) --json $(BENCH_OUT)/python.json
 	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS) --json $(BENCH_OUT)/ruby.json
+	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node bench/node_bench.mjs $(BENCH_ARGS) --json $(BENCH_OUT)/node.json
 	@echo; echo "== make bench: one run, every language =="
 	python3 bench/report.py --criterion $(TARGET_DIR)/criterion --floor $(BENCH_OUT)/floor.json $(BENCH_LANGS)
 

@@ -12,6 +12,9 @@ command -v ruby >/dev/null || need_apt+=(ruby)
 command -v rspec >/dev/null || need_apt+=(ruby-rspec)
 ruby -e 'require "jwt"' >/dev/null 2>&1 || need_apt+=(ruby-jwt)
 [ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
+# Node.js and npm for the npm package (make node-test).
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
 # nginx with auth_request, for the forward-auth integration test (cli/tests/nginx.rs).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then

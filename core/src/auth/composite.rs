@@ -441,6 +441,15 @@ impl CompositeProvider {
         }
     }
 
+    /// The audiences a token must name when the caller gives none: the configured list, else
+    /// the current service name (`no_service_name` when neither is set).
+    pub fn default_audiences(&self) -> Result<Vec<String>> {
+        match &self.inner.config.audiences {
+            Some(list) => Ok(list.clone()),
+            None => Ok(vec![service_name()?]),
+        }
+    }
+
     /// Number of tokens in the verified-token cache.
     pub fn cached_tokens(&self) -> usize {
         lock(&self.inner.cache).len()
@@ -453,6 +462,30 @@ impl CompositeProvider {
 
     /// [`CompositeProvider::verify`] at `now` (Unix seconds).
     pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
+        self.verify_with(token, audiences, now, true)
+    }
+
+    /// Verifies with the keys held now and never waits: no first load, no unknown-`kid`
+    /// refresh (an unknown `kid` is `unknown_key` unless a kid-less key verifies), so it never
+    /// touches the network. Before any load it is `provider_unavailable`. The token cache is
+    /// read and filled as by [`CompositeProvider::verify`]. For callers that must not block
+    /// (an event loop) and load or refresh keys elsewhere.
+    pub fn verify_held_at(
+        &self,
+        token: &str,
+        audiences: &[&str],
+        now: i64,
+    ) -> Result<VerifiedToken> {
+        self.verify_with(token, audiences, now, false)
+    }
+
+    fn verify_with(
+        &self,
+        token: &str,
+        audiences: &[&str],
+        now: i64,
+        may_load: bool,
+    ) -> Result<VerifiedToken> {
         let v = &self.inner.validation;
         if token.len() > v.max_token_size {
             return Err(Error::new(
@@ -464,7 +497,23 @@ impl CompositeProvider {
                 ),
             ));
         }
-        let snapshot = self.snapshot();
+        let snapshot = if may_load {
+            self.snapshot()
+        } else {
+            let held = self.inner.current();
+            if held
+                .as_ref()
+                .is_some_and(|s| Instant::now() >= s.refresh_at)
+            {
+                self.spawn_refresh();
+            }
+            held.ok_or_else(|| {
+                Error::new(
+                    ErrorCode::ProviderUnavailable,
+                    "no keys loaded yet: verify without waiting needs a completed load (refresh)",
+                )
+            })?
+        };
         if snapshot.merged.is_empty() {
             return Err(Error::new(ErrorCode::ProviderUnavailable, NO_KEYS_MESSAGE));
         }
@@ -489,7 +538,9 @@ impl CompositeProvider {
             let mut keys = snapshot.merged.clone();
             let mut generation = snapshot.generation;
             let mut m = keys.check(kid, alg, input, &jws.signature, false);
-            if m == KeyMatch::UnknownKid {
+            if m == KeyMatch::UnknownKid && !may_load {
+                m = keys.check(kid, alg, input, &jws.signature, true);
+            } else if m == KeyMatch::UnknownKid {
                 log::warn!(target: "cloud_connector", kid = kid.unwrap_or_default(); "token kid not in the key set");
                 if self.inner.refresh_blocking(true) {
                     let s = self.snapshot();
@@ -528,14 +579,8 @@ impl AuthProvider for CompositeProvider {
     /// Verifies for the current service name; a rejected token is logged (never the token
     /// itself) and gives an unauthenticated user with empty claims.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
-        let configured;
-        let audience: Vec<&str> = match &self.inner.config.audiences {
-            Some(list) => list.iter().map(String::as_str).collect(),
-            None => {
-                configured = service_name()?;
-                vec![configured.as_str()]
-            }
-        };
-        self.authenticate_for(token, &audience)
+        let audiences = self.default_audiences()?;
+        let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
+        self.authenticate_for(token, &audiences)
     }
 }

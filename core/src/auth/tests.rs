@@ -251,6 +251,41 @@ fn new_kid_is_picked_up_without_restart_and_rate_limited() {
 }
 
 #[test]
+fn verify_held_never_loads_or_refreshes() {
+    let s = TestServer::start();
+    let (a, b) = (key(RSA_A), key(RSA_B));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    let ta = token(&a, Some("a"));
+    // Nothing held yet: an error, and no request was made.
+    assert_eq!(
+        code(p.verify_held_at(&ta, &[SVC], NOW)),
+        ErrorCode::ProviderUnavailable
+    );
+    assert_eq!(s.hits(DISCOVERY), 0);
+    p.refresh();
+    assert_eq!(s.hits("/jwks"), 1);
+    assert!(p.verify_held_at(&ta, &[SVC], NOW).is_ok());
+    assert_eq!(p.cached_tokens(), 1, "the token cache is filled");
+    assert!(p.verify_held_at(&ta, &[SVC], NOW).is_ok());
+    // An unknown kid is refused at once, with no refresh.
+    s.oidc(&jwks(&[(&a, "a"), (&b, "b")]));
+    assert_eq!(
+        code(p.verify_held_at(&token(&b, Some("b")), &[SVC], NOW)),
+        ErrorCode::UnknownKey
+    );
+    assert_eq!(s.hits("/jwks"), 1);
+    // The claims are still checked.
+    assert_eq!(
+        code(p.verify_held_at(&ta, &["other"], NOW)),
+        ErrorCode::AudienceMismatch
+    );
+    // The waiting verify still picks the new key up.
+    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert_eq!(s.hits("/jwks"), 2);
+}
+
+#[test]
 fn unknown_kid_storm_fetches_at_most_once_per_cooldown() {
     let s = TestServer::start();
     let (a, c) = (key(RSA_A), key(RSA_C));

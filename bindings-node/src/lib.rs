@@ -1,0 +1,19 @@
+//! `@gitlab/cloud-connector`: the Node.js addon over the cloud-connector core. Every rule lives
+//! in the core; this crate converts types (camelCase objects, `Date`s, Promises) and maps the
+//! core's errors to JS `Error`s with a `code`. No `unsafe` is written here: the only unsafe code
+//! is what `#[napi]` expands to (see `Cargo.toml` and docs/decisions.md, "Node").
+
+pub mod auth;
+pub mod catalog;
+pub mod convert;
+pub mod errors;
+pub mod tokens;
+
+/// Every stable error code the core can give (`err.code`), for callers that switch on them.
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<&'static str> {
+    cloud_connector::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect()
+}

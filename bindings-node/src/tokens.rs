@@ -1,0 +1,353 @@
+//! Verification with a key set, issuance (`TokenAuthority`, key rings with instance tokens)
+//! and JWK thumbprints. Everything here is CPU-only and synchronous (no network): RS256
+//! verification is ~20 µs, signing ~0.7 ms.
+
+use std::sync::Mutex;
+
+use napi::bindgen_prelude::{Either, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use serde_json::{Map, Value};
+
+use cloud_connector::token::{
+    self, parse_jwk, Algorithm, KeyRing as CoreKeyRing, KeySet as CoreKeySet, SigningKey,
+    TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims, Validation,
+};
+use cloud_connector::{Catalog as CoreCatalog, Error, ErrorCode};
+
+use crate::catalog::Catalog;
+use crate::errors::{invalid, OrThrow};
+
+/// Algorithm names (`"RS256"`, ...) as the core's algorithms.
+pub fn algorithms(names: &[String]) -> Result<Vec<Algorithm>, Error> {
+    names
+        .iter()
+        .map(|n| {
+            Algorithm::from_name(n).ok_or_else(|| invalid(format!("unsupported algorithm '{n}'")))
+        })
+        .collect()
+}
+
+/// One audience or several.
+pub fn audience_list(a: Either<String, Vec<String>>) -> Vec<String> {
+    match a {
+        Either::A(one) => vec![one],
+        Either::B(many) => many,
+    }
+}
+
+/// A plain object of extra claims.
+pub fn extra_claims(value: Option<Value>, what: &str) -> Result<Option<Map<String, Value>>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(invalid(format!("{what} must be a plain object"))),
+    }
+}
+
+/// How to verify: every field optional; defaults are the core's (RS256 only, no issuer check,
+/// no leeway, 16 KiB limit, future `iat` accepted).
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    pub algorithms: Option<Vec<String>>,
+    pub issuer: Option<String>,
+    /// Seconds of clock skew allowed for `exp` and `nbf`.
+    pub leeway: Option<u32>,
+    pub max_token_size: Option<u32>,
+    pub reject_future_iat: Option<bool>,
+    /// `false` skips the signature (development only); `none` is refused regardless.
+    pub verify_signature: Option<bool>,
+    /// The time to check at, Unix seconds (default: now).
+    pub now: Option<i64>,
+}
+
+/// A parsed JWKS: keys are parsed once, selected by `kid`.
+#[napi]
+#[derive(Debug)]
+pub struct KeySet {
+    inner: CoreKeySet,
+    skipped: Vec<String>,
+}
+
+#[napi]
+impl KeySet {
+    /// From a JWKS document (object or JSON text). Keys that cannot be used are skipped and
+    /// listed in `skipped`; a document that is not a JWKS throws `jwks_invalid`.
+    #[napi(factory)]
+    pub fn from_jwks(
+        env: Env,
+        #[napi(ts_arg_type = "string | { keys: Array<Record<string, unknown>> }")] jwks: Value,
+    ) -> napi::Result<KeySet> {
+        let parsed = match jwks {
+            Value::String(text) => CoreKeySet::from_jwks_str(&text),
+            doc => CoreKeySet::from_jwks(&doc),
+        };
+        let (inner, skipped) = parsed.or_throw(&env)?;
+        Ok(KeySet {
+            inner,
+            skipped: skipped
+                .iter()
+                .map(|e| format!("{} ({})", e.message(), e.code()))
+                .collect(),
+        })
+    }
+
+    /// Each key's `kid` (`null` for a key without one), in document order.
+    #[napi(getter)]
+    pub fn kids(&self) -> Vec<Option<String>> {
+        self.inner.kids()
+    }
+
+    /// Why each skipped key was skipped.
+    #[napi(getter)]
+    pub fn skipped(&self) -> Vec<String> {
+        self.skipped.clone()
+    }
+
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+
+    /// The usable keys as a public JWKS.
+    #[napi(ts_return_type = "{ keys: Array<Record<string, unknown>> }")]
+    pub fn to_jwks(&self) -> Value {
+        self.inner.to_jwks()
+    }
+
+    /// Verifies a compact JWS and its claims (synchronous, CPU only); returns the claims or
+    /// throws an `Error` whose `code` says why (`token_expired`, `invalid_signature`, ...).
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn verify<'env>(
+        &self,
+        env: &'env Env,
+        token: String,
+        audiences: Either<String, Vec<String>>,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<Unknown<'env>> {
+        let o = options.unwrap_or_default();
+        let mut v = Validation::new(audience_list(audiences));
+        if let Some(names) = &o.algorithms {
+            v.algorithms = algorithms(names).or_throw(env)?;
+        }
+        v.issuer = o.issuer;
+        v.leeway = u64::from(o.leeway.unwrap_or(0));
+        if let Some(size) = o.max_token_size {
+            v.max_token_size = size as usize;
+        }
+        v.reject_future_iat = o.reject_future_iat.unwrap_or(false);
+        v.verify_signature = o.verify_signature.unwrap_or(true);
+        let now = o.now.unwrap_or_else(token::now);
+        let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
+        crate::convert::object(env, &verified.claims)
+    }
+}
+
+/// The RFC 7638 thumbprint of a JWK; throws `key_invalid` for a key this library refuses.
+#[napi]
+pub fn jwk_thumbprint(env: Env, jwk: Value) -> napi::Result<String> {
+    parse_jwk(&jwk).map(|k| k.thumbprint()).or_throw(&env)
+}
+
+/// The claims of a user token (`TokenAuthority.encode`).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct UserTokenOptions {
+    pub sub: String,
+    pub gitlab_realm: String,
+    /// Kept with its JSON type (string, number, ...).
+    pub gitlab_instance_id: Value,
+    pub scopes: Vec<String>,
+    pub duo_seat_count: Option<String>,
+    /// Added after the standard claims; a repeated name replaces in place.
+    pub extra_claims: Option<Value>,
+}
+
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct EncodedToken {
+    pub token: String,
+    /// `exp`, Unix seconds.
+    pub exp: i64,
+}
+
+/// The AI gateway's `TokenAuthority`: user tokens signed RS256 with a PEM private key. The
+/// constructor never throws; `encode` throws `key_invalid` for a bad key.
+#[napi]
+#[derive(Debug)]
+pub struct TokenAuthority {
+    inner: CoreAuthority,
+}
+
+#[napi]
+impl TokenAuthority {
+    #[napi(constructor)]
+    pub fn new(signing_key: String) -> TokenAuthority {
+        TokenAuthority {
+            inner: CoreAuthority::new(&signing_key),
+        }
+    }
+
+    /// Signs a user token for `serviceName` (its `aud`), valid one hour (synchronous).
+    #[napi]
+    pub fn encode(
+        &self,
+        env: Env,
+        service_name: String,
+        claims: UserTokenOptions,
+    ) -> napi::Result<EncodedToken> {
+        let extra = extra_claims(claims.extra_claims, "extraClaims").or_throw(&env)?;
+        let c = UserTokenClaims {
+            sub: &claims.sub,
+            gitlab_realm: &claims.gitlab_realm,
+            gitlab_instance_id: claims.gitlab_instance_id,
+            scopes: &claims.scopes,
+            duo_seat_count: claims.duo_seat_count.as_deref(),
+            extra_claims: extra.as_ref(),
+        };
+        let (token, exp) = self.inner.encode(&service_name, &c).or_throw(&env)?;
+        Ok(EncodedToken { token, exp })
+    }
+}
+
+/// GitLab.com's instance token request: scopes and audiences come from the catalog's
+/// entitlements for the active add-ons.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct InstanceTokenOptions {
+    /// `iss`, e.g. `https://gitlab.com`.
+    pub issuer: String,
+    /// `sub`: the instance UUID.
+    pub subject: String,
+    /// `gitlab_realm`: `saas` or `self-managed`.
+    pub realm: String,
+    pub active_add_ons: Vec<String>,
+    /// Seconds (default 3600).
+    pub ttl: Option<i64>,
+    pub extra_claims: Option<Value>,
+    pub license_type: Option<String>,
+    pub gitlab_version: Option<String>,
+}
+
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    /// The signed claims, in the order they were signed.
+    pub claims: Value,
+}
+
+/// A key ring: current (oldest) and next key, with Rails' rotate/trim rules, optionally kept in
+/// a directory of PEM files.
+#[napi]
+#[derive(Debug)]
+pub struct KeyRing {
+    inner: Mutex<CoreKeyRing>,
+}
+
+impl KeyRing {
+    fn with<T>(&self, f: impl FnOnce(&mut CoreKeyRing) -> T) -> T {
+        f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+#[napi]
+impl KeyRing {
+    /// From PEM private keys, oldest first (none: an empty ring).
+    #[napi(constructor)]
+    pub fn new(env: Env, pems: Option<Vec<String>>) -> napi::Result<KeyRing> {
+        let keys = pems
+            .unwrap_or_default()
+            .iter()
+            .map(|p| SigningKey::from_pem(p))
+            .collect::<Result<Vec<_>, Error>>()
+            .or_throw(&env)?;
+        Ok(KeyRing {
+            inner: Mutex::new(CoreKeyRing::new(keys)),
+        })
+    }
+
+    #[napi(factory)]
+    pub fn load_dir(env: Env, path: String) -> napi::Result<KeyRing> {
+        Ok(KeyRing {
+            inner: Mutex::new(CoreKeyRing::load_dir(path.as_ref()).or_throw(&env)?),
+        })
+    }
+
+    #[napi]
+    pub fn save_dir(&self, env: Env, path: String) -> napi::Result<()> {
+        self.with(|r| r.save_dir(path.as_ref())).or_throw(&env)
+    }
+
+    /// Adds a fresh RSA-2048 key; returns its kid.
+    #[napi]
+    pub fn create_new_key(&self, env: Env) -> napi::Result<String> {
+        self.with(|r| r.create_new_key().map(|k| k.thumbprint().to_owned()))
+            .or_throw(&env)
+    }
+
+    #[napi]
+    pub fn rotate(&self, env: Env) -> napi::Result<()> {
+        self.with(CoreKeyRing::rotate).or_throw(&env)
+    }
+
+    #[napi]
+    pub fn trim(&self, env: Env) -> napi::Result<()> {
+        self.with(CoreKeyRing::trim).or_throw(&env)
+    }
+
+    /// The kids (RFC 7638 thumbprints), current first.
+    #[napi(getter)]
+    pub fn kids(&self) -> Vec<String> {
+        self.with(|r| r.keys().iter().map(|k| k.thumbprint().to_owned()).collect())
+    }
+
+    /// The public JWKS to publish.
+    #[napi(ts_return_type = "{ keys: Array<Record<string, unknown>> }")]
+    pub fn jwks(&self) -> Value {
+        self.with(|r| r.jwks())
+    }
+
+    /// Signs an instance token with the current key; scopes and audiences are the catalog's
+    /// entitlements (the embedded catalog unless `catalog` is given).
+    #[napi]
+    pub fn issue_instance_token(
+        &self,
+        env: Env,
+        options: InstanceTokenOptions,
+        catalog: Option<&Catalog>,
+    ) -> napi::Result<IssuedToken> {
+        let request = TokenIssuer {
+            issuer: options.issuer,
+            subject: options.subject,
+            realm: options.realm,
+            active_add_ons: options.active_add_ons,
+            ttl: options.ttl.unwrap_or(3600),
+            extra_claims: extra_claims(options.extra_claims, "extraClaims")
+                .or_throw(&env)?
+                .unwrap_or_default(),
+            license_type: options.license_type,
+            gitlab_version: options.gitlab_version,
+        };
+        let key = self
+            .with(|r| r.current().cloned())
+            .ok_or_else(|| Error::new(ErrorCode::KeyRing, "the key ring has no key to sign with"))
+            .or_throw(&env)?;
+        let catalog: &CoreCatalog = match catalog {
+            Some(c) => &c.inner,
+            None => CoreCatalog::embedded(),
+        };
+        let issued = request.issue(catalog, &key).or_throw(&env)?;
+        let claims = issued
+            .claims
+            .payload()
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect();
+        Ok(IssuedToken {
+            token: issued.token,
+            claims: Value::Object(claims),
+        })
+    }
+}

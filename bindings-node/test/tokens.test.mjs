@@ -1,0 +1,130 @@
+// Verification with key sets, issuance and key rings, and interop with `jose` both ways.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as jose from 'jose';
+
+import { cc, loadVectors } from './helpers.mjs';
+
+const V = loadVectors('tokens.json');
+const PEM_A = V.keys.a;
+const AUD = 'gitlab-ai-gateway';
+
+function publicJwk(pem, kid) {
+  return { ...createPublicKey(createPrivateKey(pem)).export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+}
+
+async function joseToken(claims, { kid = 'a', pem = PEM_A, alg = 'RS256' } = {}) {
+  const key = await jose.importPKCS8(createPrivateKey(pem).export({ format: 'pem', type: 'pkcs8' }), alg);
+  return new jose.SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key);
+}
+
+test('jose tokens verify with our KeySet, and its failures have our codes', async () => {
+  const keys = cc.KeySet.fromJwks({ keys: [publicJwk(PEM_A, 'a')] });
+  const now = Math.floor(Date.now() / 1000);
+  const token = await joseToken({ aud: AUD, sub: 'instance-1', iat: now, exp: now + 600, scopes: ['duo_chat'] });
+  const claims = keys.verify(token, AUD);
+  assert.equal(claims.sub, 'instance-1');
+  assert.deepStrictEqual(claims.scopes, ['duo_chat']);
+  assert.equal(keys.verify(token, ['other', AUD]).sub, 'instance-1');
+
+  const expired = await joseToken({ aud: AUD, exp: now - 10 });
+  assert.throws(() => keys.verify(expired, AUD), (e) => e.code === 'token_expired');
+  assert.equal(keys.verify(expired, AUD, { leeway: 60 }).aud, AUD);
+  assert.throws(() => keys.verify(token, 'other'), (e) => e.code === 'audience_mismatch');
+  const otherKey = await joseToken({ aud: AUD, exp: now + 600 }, { pem: V.keys.b });
+  assert.throws(() => keys.verify(otherKey, AUD), (e) => e.code === 'invalid_signature');
+  const ps = await joseToken({ aud: AUD, exp: now + 600 }, { alg: 'PS256' });
+  assert.throws(() => keys.verify(ps, AUD), (e) => e.code === 'unsupported_algorithm');
+  assert.throws(() => keys.verify('not.a.token', AUD), (e) => e.code === 'token_malformed');
+  assert.throws(() => keys.verify(token, AUD, { algorithms: ['HS256'] }), (e) => e.code === 'invalid_argument');
+  assert.throws(() => keys.verify(token, AUD, { issuer: 'https://gitlab.com' }), (e) => e.code === 'issuer_mismatch');
+});
+
+test('our TokenAuthority tokens verify with jose.jwtVerify', async () => {
+  const authority = new cc.TokenAuthority(PEM_A);
+  const { token, exp } = authority.encode(AUD, {
+    sub: 'user-1',
+    gitlabRealm: 'saas',
+    gitlabInstanceId: 'instance-uuid',
+    scopes: ['duo_chat'],
+    duoSeatCount: '3',
+    extraClaims: { gitlab_namespace_id: '42' },
+  });
+  const key = createPublicKey(createPrivateKey(PEM_A));
+  const { payload, protectedHeader } = await jose.jwtVerify(token, key, { audience: AUD, algorithms: ['RS256'] });
+  assert.equal(protectedHeader.alg, 'RS256');
+  assert.equal(payload.sub, 'user-1');
+  assert.equal(payload.exp, exp);
+  assert.equal(payload.gitlab_namespace_id, '42');
+  assert.deepStrictEqual(payload.scopes, ['duo_chat']);
+  assert.equal(payload.duo_seat_count, '3');
+
+  assert.throws(
+    () => new cc.TokenAuthority('not a pem').encode(AUD, { sub: 's', gitlabRealm: 'saas', gitlabInstanceId: 'i', scopes: [] }),
+    (e) => e.code === 'key_invalid',
+  );
+  assert.throws(
+    () => authority.encode(AUD, { sub: 's', gitlabRealm: 'saas', gitlabInstanceId: 'i', scopes: [], extraClaims: [1] }),
+    (e) => e.code === 'invalid_argument' && /extraClaims/.test(e.message),
+  );
+});
+
+test('key ring: instance tokens with entitlements verify with jose and with us', async () => {
+  const ring = new cc.KeyRing();
+  assert.throws(
+    () => ring.issueInstanceToken({ issuer: 'https://gitlab.com', subject: 'x', realm: 'saas', activeAddOns: [] }),
+    (e) => e.code === 'key_ring',
+  );
+  const kid = ring.createNewKey();
+  assert.deepStrictEqual(ring.kids, [kid]);
+  const { token, claims } = ring.issueInstanceToken({
+    issuer: 'https://gitlab.com',
+    subject: 'instance-uuid',
+    realm: 'saas',
+    activeAddOns: ['duo_pro'],
+    extraClaims: { gitlab_instance_uid: 'uid-1' },
+  });
+  assert.ok(claims.scopes.includes('duo_chat'));
+  assert.ok(claims.aud.includes('gitlab-ai-gateway'));
+  const jwks = ring.jwks();
+  assert.equal(jwks.keys[0].kid, kid);
+  const { payload, protectedHeader } = await jose.jwtVerify(token, jose.createLocalJWKSet(jwks), {
+    issuer: 'https://gitlab.com',
+    audience: 'gitlab-ai-gateway',
+  });
+  assert.equal(protectedHeader.kid, kid);
+  assert.deepStrictEqual(payload, claims);
+  assert.deepStrictEqual(cc.KeySet.fromJwks(jwks).verify(token, AUD), claims);
+
+  // Rotation rules and the directory format.
+  assert.throws(() => ring.rotate(), (e) => e.code === 'key_ring');
+  const next = ring.createNewKey();
+  ring.rotate();
+  assert.deepStrictEqual(ring.kids, [next, kid]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'cc-node-ring-'));
+  try {
+    ring.saveDir(dir);
+    assert.deepStrictEqual(readdirSync(dir).sort(), ['0001.pem', '0002.pem']);
+    assert.deepStrictEqual(cc.KeyRing.loadDir(dir).kids, ring.kids);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  ring.trim();
+  assert.deepStrictEqual(ring.kids, [next]);
+  assert.throws(() => new cc.KeyRing(['garbage']), (e) => e.code === 'key_invalid');
+});
+
+test('thumbprints and key set details', () => {
+  const jwk = publicJwk(PEM_A, 'a');
+  const keys = cc.KeySet.fromJwks(JSON.stringify({ keys: [jwk, { kty: 'oct', k: 'AAAA' }] }));
+  assert.equal(keys.length, 1);
+  assert.equal(keys.skipped.length, 1);
+  assert.deepStrictEqual(keys.kids, ['a']);
+  assert.equal(keys.toJwks().keys.length, 1);
+  assert.equal(cc.jwkThumbprint(jwk), cc.jwkThumbprint({ kty: 'RSA', n: jwk.n, e: jwk.e }));
+  assert.throws(() => cc.KeySet.fromJwks('{not json'), (e) => e.code === 'jwks_invalid');
+});
