@@ -324,9 +324,11 @@ impl KeyRing {
             realm: options.realm,
             active_add_ons: options.active_add_ons,
             ttl: options.ttl.unwrap_or(3600),
+            // napi hands objects over as a sorted map, so names come out in name order.
             extra_claims: extra_claims(options.extra_claims, "extraClaims")
                 .or_throw(&env)?
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             license_type: options.license_type,
             gitlab_version: options.gitlab_version,
         };
