@@ -7,9 +7,9 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
-.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test bench
+.PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test vectors bench
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test node-test fuzz-smoke
+test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
@@ -110,6 +110,15 @@ node-test:
 	cd $(NODE_DIR)/fresh && node -e '$(NODE_CJS_CHECK)'
 	cd $(NODE_DIR)/fresh && node --input-type=module -e '$(NODE_ESM_CHECK)'
 	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node --test bindings-node/test/
+
+# Cross-language vectors (tests/vectors/README.md "make vectors"): tests/vectors/run_all.sh runs
+# every runner (the Rust example vectors_run, tests/vectors/run_*.{py,rb,mjs}) into
+# target/vectors/<language>.json and compare.py fails on any difference. It uses the installed
+# wheel and gem; python-test / ruby-test run first only when they are not installed.
+vectors:
+	@$(PY) -c 'import gitlab_cloud_connector' 2>/dev/null || $(MAKE) --no-print-directory python-test
+	@GEM_PATH=$(RUBY_GEM_HOME) ruby -e 'require "gitlab/cloud_connector"' 2>/dev/null || $(MAKE) --no-print-directory ruby-test
+	PY=$(PY) CARGO="$(CARGO)" GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) bash tests/vectors/run_all.sh
 
 # The main job: the catalog API and index, the self-hosted issuer (a key ring under
 # target/serve-keys, made on first run) and the forward-auth endpoint, on $(LISTEN).

@@ -58,7 +58,7 @@ const NOT_EXTRA: &[&str] = &[
 
 /// The claims a verified token carries, by name. Missing claims are empty strings, as in the
 /// original; `gitlab_instance_id` keeps its JSON type (an integer never equals a header string).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UserClaims {
     pub gitlab_realm: String,
     pub scopes: Vec<String>,
@@ -69,6 +69,24 @@ pub struct UserClaims {
     pub gitlab_instance_uid: String,
     /// `None` for claims built by hand; after a decode, every other claim (may be empty).
     pub extra: Option<Map<String, Value>>,
+}
+
+/// Empty claims (a rejected token's, or claims built by hand): every claim an empty string,
+/// `gitlab_instance_id` included, as a token without the claim decodes and as the Python
+/// package's `UserClaims()` has it.
+impl Default for UserClaims {
+    fn default() -> UserClaims {
+        UserClaims {
+            gitlab_realm: String::new(),
+            scopes: Vec::new(),
+            subject: String::new(),
+            issuer: String::new(),
+            duo_seat_count: String::new(),
+            gitlab_instance_id: Value::String(String::new()),
+            gitlab_instance_uid: String::new(),
+            extra: None,
+        }
+    }
 }
 
 /// A string claim as text; non-strings become their JSON text so they never equal a header
@@ -199,6 +217,18 @@ mod tests {
             }),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn empty_claims_have_an_empty_instance_id() {
+        // A rejected token's claims: every field empty, the instance id an empty string as a
+        // decoded token without the claim gives (not null), in every language.
+        let rejected =
+            CloudConnectorUser::from_verification(&super::super::composite::Verification::Rejected);
+        let claims = rejected.claims.unwrap();
+        assert_eq!(claims.gitlab_instance_id, json!(""));
+        let decoded = UserClaims::from_claims(&serde_json::Map::new());
+        assert_eq!(claims.gitlab_instance_id, decoded.gitlab_instance_id);
     }
 
     #[test]
