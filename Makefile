@@ -8,8 +8,9 @@ export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
 .PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test bench
+.PHONY: browser-test bench-serve load-serve
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test
+test: deps fmt-check clippy rust-test browser-test vectors-check catalog-build-check python-test ruby-test
 	@echo "make test: every suite passed"
 
 deps:
@@ -23,6 +24,14 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace --locked --no-fail-fast
+
+# The serve directory in Debian's headless Chromium (playwright-core, no downloaded browser), with
+# the debug binary `rust-test` already built; screenshots land in artifacts/browser/.
+BROWSER_DIR := cli/tests/browser
+browser-test:
+	$(CARGO) build --locked -p cloud-connector-cli
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	CLOUD_CONNECTOR_BIN=$(TARGET_DIR)/debug/cloud-connector node --test $(BROWSER_DIR)/directory.test.mjs
 
 # tests/vectors/catalog.json must be exactly what its generator writes.
 vectors-check:

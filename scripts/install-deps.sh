@@ -14,6 +14,9 @@ ruby -e 'require "jwt"' >/dev/null 2>&1 || need_apt+=(ruby-jwt)
 [ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
 # nginx with auth_request, for the forward-auth integration test (cli/tests/nginx.rs).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# Headless Chromium and Node for the directory's browser test (make browser-test).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   apt-get update -qq
