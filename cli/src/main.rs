@@ -2,6 +2,7 @@
 
 mod catalog_cmd;
 mod failure;
+mod issuing;
 mod keys_cmd;
 mod output;
 mod serve;

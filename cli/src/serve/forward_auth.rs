@@ -3,17 +3,21 @@
 //! requires the unit primitive the request names (`X-Gitlab-Unit-Primitive`, or a `--rule` for
 //! its path). 200 with identity headers, or 401/403 with a JSON error carrying a code.
 
+use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cloud_connector::auth::{authenticate, AUTH_HEADER};
-use serde_json::json;
+use cloud_connector::auth::{
+    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Verification,
+};
+use cloud_connector::ErrorCode;
+use serde_json::{json, Value};
 
 use super::api::error;
 use super::metrics::Outcome;
-use super::{log, Shared};
+use super::{Decision, Shared};
 
 const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
 
@@ -32,22 +36,64 @@ fn original_path(headers: &HeaderMap, uri: &Uri) -> String {
         .to_owned()
 }
 
+/// The composite provider as the core flow's provider, keeping the verifier's error code of a
+/// rejected token: the flow only says "Forbidden by auth provider", and verifying twice to learn
+/// why would double the cost of every bad token.
+struct Recording {
+    provider: CompositeProvider,
+    audience: String,
+    rejected: Mutex<Option<&'static str>>,
+}
+
+impl AuthProvider for Recording {
+    fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
+        match self.provider.verify(token, &[self.audience.as_str()]) {
+            Ok(v) => Ok(CloudConnectorUser::from_verification(
+                &Verification::Verified(v.claims),
+            )),
+            // No keys at all is the server's failure, not the token's: it escapes the flow.
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                *self.rejected.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.code().as_str());
+                Ok(CloudConnectorUser::from_verification(
+                    &Verification::Rejected,
+                ))
+            }
+        }
+    }
+}
+
 pub async fn check(State(s): State<Shared>, uri: Uri, headers: HeaderMap) -> Response {
     let started = Instant::now();
-    let (outcome, response) = decide(&s, &uri, &headers).await;
+    let (outcome, mut response, fields) = decide(&s, &uri, &headers).await;
     s.metrics.record(outcome, started.elapsed());
+    // The request log line (one per request, written by the logging layer) carries the decision.
+    let mut fields = fields;
+    fields.insert("result".into(), json!(outcome.as_str()));
+    response.extensions_mut().insert(Decision(fields));
     response
 }
 
-async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Response) {
+/// The code of an error response, for the log line.
+fn coded(code: &str) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("code".into(), json!(code));
+    m
+}
+
+type Decided = (Outcome, Response, serde_json::Map<String, Value>);
+
+async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     let Some(provider) = s.provider.clone() else {
+        let code = "provider_unavailable";
         return (
             Outcome::Error,
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "provider_unavailable",
+                code,
                 "no key providers configured (--keys, --jwks or --oidc)",
             ),
+            coded(code),
         );
     };
     let pairs: Vec<(String, String)> = headers
@@ -58,34 +104,33 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
                 .map(|v| (k.as_str().to_owned(), v.to_owned()))
         })
         .collect();
-    let audience = s.audience.clone();
-    let verified = {
-        let provider = provider.clone();
-        let audience = audience.clone();
-        // A cache miss may wait for an unknown-kid refresh: keep it off the async workers.
-        tokio::task::spawn_blocking(move || {
-            let outcome = authenticate(
-                pairs,
-                Some(&provider as &dyn cloud_connector::auth::AuthProvider),
-                false,
-                Some(&audience),
-            );
-            (outcome, provider)
-        })
-        .await
+    let recording = Recording {
+        provider,
+        audience: s.audience.clone(),
+        rejected: Mutex::new(None),
     };
-    let (outcome, provider) = match verified {
-        Ok(v) => v,
-        Err(_) => {
-            return (
-                Outcome::Error,
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "verification task failed",
-                ),
-            )
-        }
+    // A cache miss may wait for an unknown-kid refresh: keep it off the async workers.
+    let audience = s.audience.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        let outcome = authenticate(
+            pairs,
+            Some(&recording as &dyn AuthProvider),
+            false,
+            Some(&audience),
+        );
+        (outcome, recording.rejected.into_inner().ok().flatten())
+    })
+    .await;
+    let Ok((outcome, rejected)) = verified else {
+        return (
+            Outcome::Error,
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "verification task failed",
+            ),
+            coded("internal"),
+        );
     };
     let outcome = match outcome {
         Ok(o) => o,
@@ -97,26 +142,20 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
                     e.code().as_str(),
                     e.message(),
                 ),
+                coded(e.code().as_str()),
             )
         }
     };
     if let Some(message) = &outcome.error {
-        let mut code = outcome.error_code().unwrap_or("unauthorized").to_owned();
+        let mut code = outcome.error_code().unwrap_or("unauthorized");
         if code == "forbidden" {
-            // The flow only says "Forbidden by auth provider"; ask the verifier why.
-            let token = headers
-                .get(AUTH_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once(' ').map(|(_, t)| t.to_owned()))
-                .unwrap_or_default();
-            if let Err(e) = provider.verify(&token, &[audience.as_str()]) {
-                code = e.code().as_str().to_owned();
-            }
+            // The flow only says "Forbidden by auth provider"; the verifier said why.
+            code = rejected.unwrap_or(code);
         }
-        log("auth_rejected", json!({"code": code, "error": message}));
         return (
             Outcome::Unauthorized,
-            error(StatusCode::UNAUTHORIZED, &code, message.clone()),
+            error(StatusCode::UNAUTHORIZED, code, message.clone()),
+            coded(code),
         );
     }
     let wanted = headers
@@ -134,10 +173,16 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
         return (
             Outcome::Forbidden,
             error(StatusCode::FORBIDDEN, "unit_primitive_required", "the request names no unit primitive (X-Gitlab-Unit-Primitive) and no --rule matches its path"),
+            coded("unit_primitive_required"),
         );
     };
+    let claims = outcome.user.claims.clone().unwrap_or_default();
+    let mut fields = serde_json::Map::new();
+    fields.insert("unit_primitive".into(), json!(wanted));
+    fields.insert("subject".into(), json!(claims.subject));
+    fields.insert("realm".into(), json!(claims.gitlab_realm));
     if !outcome.user.can(&wanted, &[]) {
-        log("auth_forbidden", json!({"unit_primitive": wanted}));
+        fields.insert("code".into(), json!("missing_scope"));
         return (
             Outcome::Forbidden,
             error(
@@ -145,9 +190,9 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
                 "missing_scope",
                 format!("the token does not grant the unit primitive '{wanted}'"),
             ),
+            fields,
         );
     }
-    let claims = outcome.user.claims.unwrap_or_default();
     let mut response = StatusCode::OK.into_response();
     let h = response.headers_mut();
     let instance = match &claims.gitlab_instance_id {
@@ -173,5 +218,5 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
             h.insert(name, v);
         }
     }
-    (Outcome::Ok, response)
+    (Outcome::Ok, response, fields)
 }

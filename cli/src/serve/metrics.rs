@@ -1,13 +1,18 @@
 //! `/metrics` in Prometheus text format: /auth decisions by result with a latency histogram, the
-//! verified-token cache, and JWKS refreshes.
+//! verified-token cache (size, hits, misses), key set refreshes by provider and outcome, and
+//! tokens issued by kid.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+
+use cloud_connector::auth::CompositeProvider;
 
 use super::Shared;
 
@@ -20,6 +25,12 @@ pub enum Outcome {
 }
 
 const RESULTS: [&str; 4] = ["ok", "unauthorized", "forbidden", "error"];
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        RESULTS[self as usize]
+    }
+}
 /// Upper bounds in seconds.
 const BUCKETS: [f64; 10] = [
     0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0,
@@ -32,6 +43,8 @@ pub struct Metrics {
     buckets: [[AtomicU64; BUCKETS.len() + 1]; 4],
     /// Per result: total nanoseconds.
     sum_nanos: [AtomicU64; 4],
+    /// Tokens `POST /api/v1/tokens` signed, by the signing key's kid.
+    issued: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Metrics {
@@ -50,6 +63,23 @@ impl Metrics {
         }
         self.buckets[i][BUCKETS.len()].fetch_add(1, Ordering::Relaxed);
     }
+
+    pub fn issued(&self, kid: &str) {
+        let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        *issued.entry(kid.to_owned()).or_default() += 1;
+    }
+}
+
+/// A label value with the characters the text format escapes escaped.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn help(out: &mut String, name: &str, kind: &str, text: &str) {
+    let _ = writeln!(out, "# HELP {name} {text}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
 pub async fn render(State(s): State<Shared>) -> Response {
@@ -98,44 +128,87 @@ pub async fn render(State(s): State<Shared>) -> Response {
             "cloud_connector_auth_duration_seconds_count{{result=\"{r}\"}} {inf}"
         );
     }
+    help(
+        &mut out,
+        "cloud_connector_issued_tokens_total",
+        "counter",
+        "Tokens signed by POST /api/v1/tokens, by kid.",
+    );
+    for (kid, n) in m.issued.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        let _ = writeln!(
+            out,
+            "cloud_connector_issued_tokens_total{{kid=\"{}\"}} {n}",
+            label(kid)
+        );
+    }
     if let Some(p) = &s.provider {
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_token_cache_entries Verified tokens held in the cache."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_token_cache_entries gauge");
-        let _ = writeln!(
-            out,
-            "cloud_connector_token_cache_entries {}",
-            p.cached_tokens()
-        );
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_jwks_refreshes_total Completed key set refreshes."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_jwks_refreshes_total counter");
-        let _ = writeln!(
-            out,
-            "cloud_connector_jwks_refreshes_total {}",
-            p.refreshes()
-        );
-        let failing = p
-            .last_refresh_report()
-            .map(|r| r.failures)
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_jwks_source_failing Sources that failed in the latest refresh."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_jwks_source_failing gauge");
-        for f in failing {
-            let _ = writeln!(
-                out,
-                "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
-                f.source.replace('"', "'"),
-                f.code
-            );
-        }
+        provider_metrics(&mut out, p);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+fn provider_metrics(out: &mut String, p: &CompositeProvider) {
+    help(
+        out,
+        "cloud_connector_token_cache_entries",
+        "gauge",
+        "Verified tokens held in the cache.",
+    );
+    let _ = writeln!(
+        out,
+        "cloud_connector_token_cache_entries {}",
+        p.cached_tokens()
+    );
+    let cache = p.token_cache_stats();
+    help(
+        out,
+        "cloud_connector_token_cache_hits_total",
+        "counter",
+        "Verifications answered from the verified-token cache.",
+    );
+    let _ = writeln!(out, "cloud_connector_token_cache_hits_total {}", cache.hits);
+    help(
+        out,
+        "cloud_connector_token_cache_misses_total",
+        "counter",
+        "Verifications of tokens the cache did not hold.",
+    );
+    let _ = writeln!(
+        out,
+        "cloud_connector_token_cache_misses_total {}",
+        cache.misses
+    );
+    help(
+        out,
+        "cloud_connector_jwks_refreshes_total",
+        "counter",
+        "Key set loads by provider and outcome (ok, or the failure's error code).",
+    );
+    for c in p.refresh_counts() {
+        let _ = writeln!(
+            out,
+            "cloud_connector_jwks_refreshes_total{{provider=\"{}\",outcome=\"{}\"}} {}",
+            label(&c.source),
+            c.outcome,
+            c.count
+        );
+    }
+    let failing = p
+        .last_refresh_report()
+        .map(|r| r.failures)
+        .unwrap_or_default();
+    help(
+        out,
+        "cloud_connector_jwks_source_failing",
+        "gauge",
+        "Sources that failed in the latest refresh.",
+    );
+    for f in failing {
+        let _ = writeln!(
+            out,
+            "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
+            label(&f.source),
+            f.code
+        );
+    }
 }

@@ -8,13 +8,18 @@ mod forward_auth;
 mod html;
 mod issuer;
 mod metrics;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::routing::{any, get};
+use axum::extract::Request;
+use axum::middleware::{from_fn, Next};
+use axum::response::Response;
+use axum::routing::{any, get, post};
 use axum::Router;
 use clap::Args;
 use cloud_connector::auth::{
@@ -22,7 +27,7 @@ use cloud_connector::auth::{
 };
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use crate::failure::Failure;
 use crate::Outcome;
@@ -51,6 +56,10 @@ pub struct ServeArgs {
     /// name none in `X-Gitlab-Unit-Primitive` (repeat; the longest prefix wins).
     #[arg(long = "rule", value_name = "PREFIX=UNIT_PRIMITIVE")]
     rules: Vec<String>,
+    /// A file holding the secret that turns on `POST /api/v1/tokens` (issue tokens with the
+    /// --keys ring); callers send it as `Authorization: Bearer <secret>`.
+    #[arg(long, value_name = "FILE", requires = "keys")]
+    issue_secret_file: Option<PathBuf>,
 }
 
 /// Everything the handlers share.
@@ -62,6 +71,35 @@ pub struct AppState {
     pub audience: String,
     pub rules: Vec<(String, String)>,
     pub metrics: metrics::Metrics,
+    /// `--issue-secret-file`'s secret; `None` keeps `POST /api/v1/tokens` off.
+    pub issue_secret: Option<String>,
+}
+
+/// Fields a handler adds to its request's log line (the forward-auth decision).
+#[derive(Clone, Debug)]
+pub struct Decision(pub Map<String, Value>);
+
+fn read_issue_secret(path: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            "invalid_argument",
+            format!("--issue-secret-file {}: {e}", path.display()),
+            2,
+        )
+    })?;
+    let secret = text.trim();
+    // A short secret would make the issuer the weakest link of every token it signs.
+    if secret.len() < 16 {
+        return Err(Failure::new(
+            "invalid_argument",
+            format!(
+                "--issue-secret-file {}: the secret must be at least 16 characters",
+                path.display()
+            ),
+            2,
+        ));
+    }
+    Ok(secret.to_owned())
 }
 
 pub type Shared = Arc<AppState>;
@@ -154,6 +192,11 @@ fn build_state(
             .unwrap_or_else(|| format!("http://{bound}")),
         audience: args.audience.clone(),
         metrics: metrics::Metrics::default(),
+        issue_secret: args
+            .issue_secret_file
+            .as_deref()
+            .map(read_issue_secret)
+            .transpose()?,
     })
 }
 
@@ -173,12 +216,36 @@ fn router(state: Shared) -> Router {
         .route("/api/v1/unit_primitives/{name}", get(api::unit_primitive))
         .route("/api/v1/groups", get(api::groups))
         .route("/api/v1/legacy/{realm}", get(api::legacy))
+        .route("/api/v1/tokens", post(tokens::create))
         .route("/api/v1/{kind}", get(api::records))
         .route("/.well-known/openid-configuration", get(issuer::discovery))
         .route("/oauth/discovery/keys", get(issuer::jwks))
         .route("/auth", any(forward_auth::check))
         .route("/auth/{*rest}", any(forward_auth::check))
+        .layer(from_fn(access_log))
         .with_state(state)
+}
+
+/// One structured line per request: method, path (never the query or headers: tokens travel
+/// there), status, duration, and the fields the handler added (forward-auth's decision).
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let mut fields = Map::new();
+    fields.insert("method".into(), json!(method));
+    fields.insert("path".into(), json!(path));
+    fields.insert("status".into(), json!(response.status().as_u16()));
+    fields.insert(
+        "duration_us".into(),
+        json!(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)),
+    );
+    if let Some(Decision(decision)) = response.extensions().get::<Decision>() {
+        fields.extend(decision.clone());
+    }
+    log("request", Value::Object(fields));
+    response
 }
 
 async fn shutdown_signal() {
