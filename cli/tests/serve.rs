@@ -454,6 +454,11 @@ fn serve_issues_and_verifiers_on_its_discovery_accept() {
             .iter()
             .any(|(k, v)| k == "x-gitlab-subject" && v == "inst-9"));
     }
+    let (_, hs, _) = gateway.get("/healthz", &[("X-Request-Id", "req-42")]);
+    assert!(
+        hs.iter().any(|(k, v)| k == "x-request-id" && v == "req-42"),
+        "the request id is echoed"
+    );
     assert_eq!(gateway.get("/readyz", &[]).0, 200);
     let expired = cli(&[
         "token",
@@ -525,6 +530,9 @@ fn serve_issues_and_verifiers_on_its_discovery_accept() {
     assert_eq!(auth[0]["subject"], "inst-9");
     assert_eq!(auth[0]["unit_primitive"], "duo_chat");
     assert!(auth[0]["duration_us"].is_u64() && auth[0]["ts"].is_string());
+    assert!(lines
+        .iter()
+        .any(|l| l["path"] == "/healthz" && l["request_id"] == "req-42"));
     assert_eq!(
         (
             &auth[2]["status"],

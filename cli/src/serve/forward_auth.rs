@@ -3,21 +3,22 @@
 //! requires the unit primitive the request names (`X-Gitlab-Unit-Primitive`, or a `--rule` for
 //! its path). 200 with identity headers, or 401/403 with a JSON error carrying a code.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cloud_connector::auth::{
-    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Verification,
+    authenticate, AuthOutcome, AuthProvider, CloudConnectorUser, CompositeProvider, Verification,
 };
 use cloud_connector::ErrorCode;
-use serde_json::{json, Value};
 
+use super::access_log::Decision;
 use super::api::error;
 use super::metrics::Outcome;
-use super::{Decision, Shared};
+use super::Shared;
 
 const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
 
@@ -34,6 +35,27 @@ fn original_path(headers: &HeaderMap, uri: &Uri) -> String {
         .filter(|p| !p.is_empty())
         .unwrap_or(uri.path())
         .to_owned()
+}
+
+/// The composite provider's token cache alone as the core flow's provider: a token it does not
+/// hold (or no longer accepts) is marked `missed` and decided again by [`Recording`].
+struct CacheOnly<'a> {
+    provider: &'a CompositeProvider,
+    audience: &'a str,
+    missed: AtomicBool,
+}
+
+impl AuthProvider for CacheOnly<'_> {
+    fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
+        match self.provider.verify_cached(token, &[self.audience]) {
+            Some(Ok(v)) => Ok(CloudConnectorUser::from_verification(&v)),
+            Some(Err(e)) => Err(e),
+            None => {
+                self.missed.store(true, Ordering::Relaxed);
+                Ok(CloudConnectorUser::new(false))
+            }
+        }
+    }
 }
 
 /// The composite provider as the core flow's provider, keeping the verifier's error code of a
@@ -63,25 +85,19 @@ impl AuthProvider for Recording {
     }
 }
 
-pub async fn check(State(s): State<Shared>, uri: Uri, headers: HeaderMap) -> Response {
+/// Takes the whole request rather than the `HeaderMap` and `Uri` extractors, which would copy
+/// every header (the bearer token among them) on each decision.
+pub async fn check(State(s): State<Shared>, request: Request) -> Response {
     let started = Instant::now();
-    let (outcome, mut response, fields) = decide(&s, &uri, &headers).await;
+    let (outcome, mut response, mut decision) = decide(&s, request.uri(), request.headers()).await;
     s.metrics.record(outcome, started.elapsed());
     // The request log line (one per request, written by the logging layer) carries the decision.
-    let mut fields = fields;
-    fields.insert("result".into(), json!(outcome.as_str()));
-    response.extensions_mut().insert(Decision(fields));
+    decision.result = outcome.as_str();
+    response.extensions_mut().insert(decision);
     response
 }
 
-/// The code of an error response, for the log line.
-fn coded(code: &str) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("code".into(), json!(code));
-    m
-}
-
-type Decided = (Outcome, Response, serde_json::Map<String, Value>);
+type Decided = (Outcome, Response, Decision);
 
 async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     let Some(provider) = s.provider.clone() else {
@@ -93,17 +109,31 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                 code,
                 "no key providers configured (--keys, --jwks or --oidc)",
             ),
-            coded(code),
+            Decision::coded(code),
         );
     };
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| {
-            v.to_str()
-                .ok()
-                .map(|v| (k.as_str().to_owned(), v.to_owned()))
-        })
-        .collect();
+    let texts = || {
+        headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+    };
+    // A token the cache holds is answered right here, on the async worker; only a miss (a
+    // signature check, perhaps a rate-limited refresh) goes to the blocking pool.
+    let cached = CacheOnly {
+        provider: &provider,
+        audience: &s.audience,
+        missed: AtomicBool::new(false),
+    };
+    let inline = authenticate(
+        texts(),
+        Some(&cached as &dyn AuthProvider),
+        false,
+        Some(&s.audience),
+    );
+    if !cached.missed.load(Ordering::Relaxed) {
+        return finish(s, uri, headers, inline, None);
+    }
+    let pairs: Vec<(String, String)> = texts().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
     let recording = Recording {
         provider,
         audience: s.audience.clone(),
@@ -129,9 +159,21 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                 "internal",
                 "verification task failed",
             ),
-            coded("internal"),
+            Decision::coded("internal"),
         );
     };
+    finish(s, uri, headers, outcome, rejected)
+}
+
+/// The answer to the core flow's outcome: 401 with the code, 403 without the unit primitive, or
+/// 200 with the identity headers.
+fn finish(
+    s: &Shared,
+    uri: &Uri,
+    headers: &HeaderMap,
+    outcome: cloud_connector::Result<AuthOutcome>,
+    rejected: Option<&'static str>,
+) -> Decided {
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -142,7 +184,7 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                     e.code().as_str(),
                     e.message(),
                 ),
-                coded(e.code().as_str()),
+                Decision::coded(e.code().as_str()),
             )
         }
     };
@@ -155,7 +197,7 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
         return (
             Outcome::Unauthorized,
             error(StatusCode::UNAUTHORIZED, code, message.clone()),
-            coded(code),
+            Decision::coded(code),
         );
     }
     let wanted = headers
@@ -173,16 +215,19 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
         return (
             Outcome::Forbidden,
             error(StatusCode::FORBIDDEN, "unit_primitive_required", "the request names no unit primitive (X-Gitlab-Unit-Primitive) and no --rule matches its path"),
-            coded("unit_primitive_required"),
+            Decision::coded("unit_primitive_required"),
         );
     };
-    let claims = outcome.user.claims.clone().unwrap_or_default();
-    let mut fields = serde_json::Map::new();
-    fields.insert("unit_primitive".into(), json!(wanted));
-    fields.insert("subject".into(), json!(claims.subject));
-    fields.insert("realm".into(), json!(claims.gitlab_realm));
-    if !outcome.user.can(&wanted, &[]) {
-        fields.insert("code".into(), json!("missing_scope"));
+    let allowed = outcome.user.can(&wanted, &[]);
+    let claims = outcome.user.claims.unwrap_or_default();
+    let mut decision = Decision {
+        unit_primitive: Some(wanted.clone()),
+        subject: Some(claims.subject.clone()),
+        realm: Some(claims.gitlab_realm.clone()),
+        ..Decision::default()
+    };
+    if !allowed {
+        decision.code = Some("missing_scope".into());
         return (
             Outcome::Forbidden,
             error(
@@ -190,7 +235,7 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                 "missing_scope",
                 format!("the token does not grant the unit primitive '{wanted}'"),
             ),
-            fields,
+            decision,
         );
     }
     let mut response = StatusCode::OK.into_response();
@@ -218,5 +263,5 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
             h.insert(name, v);
         }
     }
-    (Outcome::Ok, response, fields)
+    (Outcome::Ok, response, decision)
 }

@@ -39,7 +39,7 @@ const BUCKETS: [f64; 10] = [
 #[derive(Debug, Default)]
 pub struct Metrics {
     counts: [AtomicU64; 4],
-    /// Per result: cumulative bucket counts, then +Inf.
+    /// Per result: counts per bucket (not cumulative), then those above the last bound.
     buckets: [[AtomicU64; BUCKETS.len() + 1]; 4],
     /// Per result: total nanoseconds.
     sum_nanos: [AtomicU64; 4],
@@ -55,13 +55,14 @@ impl Metrics {
             u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
+        // One increment per decision (the first bucket that holds it; +Inf last): the workers
+        // share these counters, and cumulative counts are summed when /metrics is read.
         let secs = took.as_secs_f64();
-        for (b, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                self.buckets[i][b].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.buckets[i][BUCKETS.len()].fetch_add(1, Ordering::Relaxed);
+        let b = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[i][b].fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn issued(&self, kid: &str) {
@@ -106,14 +107,16 @@ pub async fn render(State(s): State<Shared>) -> Response {
         "# TYPE cloud_connector_auth_duration_seconds histogram"
     );
     for (i, r) in RESULTS.iter().enumerate() {
+        // Prometheus buckets are cumulative: each counts every decision at or under its bound.
+        let mut cumulative = 0;
         for (b, bound) in BUCKETS.iter().enumerate() {
+            cumulative += m.buckets[i][b].load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
-                "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"{bound}\"}} {}",
-                m.buckets[i][b].load(Ordering::Relaxed)
+                "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"{bound}\"}} {cumulative}"
             );
         }
-        let inf = m.buckets[i][BUCKETS.len()].load(Ordering::Relaxed);
+        let inf = cumulative + m.buckets[i][BUCKETS.len()].load(Ordering::Relaxed);
         let _ = writeln!(
             out,
             "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"+Inf\"}} {inf}"

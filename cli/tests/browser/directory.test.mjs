@@ -124,6 +124,15 @@ for (const javaScriptEnabled of [true, false]) {
     );
     assert.ok(groups.every((g) => g === group), `every row is owned by ${group}: ${groups}`);
     await shot(page, `filtered-by-group-js-${javaScriptEnabled ? 'on' : 'off'}`);
+
+    // The search box narrows within the group: the form sends both.
+    await page.fill('input[name=q]', 'merge request');
+    await Promise.all([page.waitForURL(/q=merge/), page.click('form button')]);
+    const searched = (
+      await api(`/api/v1/unit_primitives?group=${encodeURIComponent(group)}&q=${encodeURIComponent('merge request')}`)
+    ).map((u) => u.name);
+    assert.deepEqual(await rowNames(page), searched);
+    assert.ok(searched.length > 0 && searched.length < byGroup.length, `search narrows: ${searched}`);
     await context.close();
   });
 }

@@ -31,7 +31,11 @@ impl Headers {
 
     /// The value of a header, by any spelling of its name.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(&name.to_ascii_lowercase()).map(String::as_str)
+        // The header constants are lower case already: no copy for them on every request.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.0.get(&name.to_ascii_lowercase()).map(String::as_str);
+        }
+        self.0.get(name).map(String::as_str)
     }
 }
 
