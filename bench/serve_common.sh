@@ -41,6 +41,17 @@ start_serve() {
   exit 2
 }
 
+# serve's CPU time (user + system) in clock ticks: per request, a cost that other load on a
+# shared machine disturbs less than throughput.
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$serve_pid/stat"
+}
+wrk_requests() { awk '/requests in/ {print $1}' "$1"; }
+# us_per_request TICKS_BEFORE TICKS_AFTER WRK_OUTPUT
+us_per_request() {
+  awk -v t="$(( $2 - $1 ))" -v r="$(wrk_requests "$3")" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", 1e6 * t / hz / r}'
+}
+
 rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$serve_pid/status"
 }
