@@ -26,12 +26,14 @@ rust-test:
 	$(CARGO) test --workspace --locked --no-fail-fast
 
 # The serve directory in Debian's headless Chromium (playwright-core, no downloaded browser), with
-# the debug binary `rust-test` already built; screenshots land in artifacts/browser/.
+# the debug binary `rust-test` already built (cargo_bin.py names it; alone, this builds it);
+# screenshots land in artifacts/browser/.
 BROWSER_DIR := cli/tests/browser
 browser-test:
-	$(CARGO) build --locked -p cloud-connector-cli
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
-	CLOUD_CONNECTOR_BIN=$(TARGET_DIR)/debug/cloud-connector node --test $(BROWSER_DIR)/directory.test.mjs
+	bin=$$($(CARGO) test --workspace --locked --no-run --message-format=json-render-diagnostics \
+	  | python3 $(BROWSER_DIR)/cargo_bin.py) && \
+	  CLOUD_CONNECTOR_BIN=$$bin node --test $(BROWSER_DIR)/directory.test.mjs
 
 # tests/vectors/catalog.json must be exactly what its generator writes.
 vectors-check:
