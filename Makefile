@@ -8,8 +8,9 @@ export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
 .PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test vectors bench
+.PHONY: browser-test bench-serve load-serve
 
-test: deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
+test: deps fmt-check clippy rust-test browser-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
@@ -23,6 +24,16 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace --locked --no-fail-fast
+
+# The serve directory in Debian's headless Chromium (playwright-core, no downloaded browser), with
+# the debug binary `rust-test` already built (cargo_bin.py names it; alone, this builds it);
+# screenshots land in artifacts/browser/.
+BROWSER_DIR := cli/tests/browser
+browser-test:
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	bin=$$($(CARGO) test --workspace --locked --no-run --message-format=json-render-diagnostics \
+	  | python3 $(BROWSER_DIR)/cargo_bin.py) && \
+	  CLOUD_CONNECTOR_BIN=$$bin node --test $(BROWSER_DIR)/directory.test.mjs
 
 # tests/vectors/catalog.json must be exactly what its generator writes.
 vectors-check:
@@ -145,6 +156,7 @@ bench: python-test ruby-test node-test
 	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node bench/node_bench.mjs $(BENCH_ARGS) --json $(BENCH_OUT)/node.json
 	@echo; echo "== make bench: one run, every language =="
 	python3 bench/report.py --criterion $(TARGET_DIR)/criterion --floor $(BENCH_OUT)/floor.json $(BENCH_LANGS)
+	$(MAKE) bench-serve
 
 # Fuzzing (fuzz/; README "Fuzzing"): every cargo-fuzz target for FUZZ_SECONDS each, from seeds
 # derived from tests/vectors (fuzz/seed_corpus.py). cargo-fuzz needs nightly-only flags, which
@@ -169,3 +181,13 @@ fuzz-smoke:
 	  echo "fuzz-smoke: $$t: $$(grep -h stat::number_of_executed_units $$log | tr -s ' ' | cut -d' ' -f2) runs, corpus $$(ls corpus/$$t | wc -l)"; \
 	done
 	@echo "fuzz-smoke: every target ran $(FUZZ_SECONDS) s without a failure"
+
+# serve under wrk (bench/serve_wrk.sh): /auth with a valid token vs a bare 200 of the same
+# server, p50/p99, RSS. DURATION=10s for a quick run.
+bench-serve:
+	bash bench/serve_wrk.sh
+
+# The load proof of issue 8 (bench/serve_load.sh, 60 s at saturation, mixed tokens, every answer
+# checked, RSS growth < 10 %). Not in `make test`.
+load-serve:
+	bash bench/serve_load.sh

@@ -17,6 +17,9 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 # nginx with auth_request, for the forward-auth integration test (cli/tests/nginx.rs).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# Headless Chromium and Node for the directory's browser test (make browser-test).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   apt-get update -qq

@@ -21,6 +21,14 @@ impl Failure {
         }
     }
 
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn report(self) -> ExitCode {
         eprintln!("error[{}]: {}", self.code, self.message);
         ExitCode::from(self.status)

@@ -11,13 +11,13 @@ use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
 use cloud_connector::token::{
-    jws, verify, verifying_key_from_pem, Algorithm, Audience, JsonWebToken, KeyRing, KeySet,
-    OrderedClaims, TokenIssuer, Validation,
+    jws, verify, verifying_key_from_pem, Algorithm, KeyRing, KeySet, OrderedClaims, Validation,
 };
 use cloud_connector::{Catalog, Error, ErrorCode};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::failure::Failure;
+use crate::issuing::{current_key, payload, IssueRequest};
 use crate::output::{emit, print_json};
 use crate::Outcome;
 
@@ -55,7 +55,8 @@ pub struct IssueArgs {
     /// `saas` or `self-managed`.
     #[arg(long, default_value = "self-managed")]
     realm: String,
-    #[arg(long, default_value_t = 3600)]
+    /// Lifetime in seconds; negative (explicit scopes only) gives an already expired token.
+    #[arg(long, default_value_t = 3600, allow_negative_numbers = true)]
     ttl: i64,
     /// Extra claim `name=value` (value parsed as JSON when it is JSON, else a string).
     #[arg(long = "claim", value_name = "NAME=VALUE")]
@@ -134,52 +135,22 @@ fn issue(a: IssueArgs, config: Option<&Path>) -> Outcome {
         .into());
     }
     let ring = KeyRing::load_dir(&a.keys)?;
-    let key = ring.current().ok_or_else(|| {
-        Error::new(
-            ErrorCode::KeyRing,
-            "the key ring is empty; run `keys generate`",
-        )
-    })?;
-    let extra = extra_claims(&a.claims)?;
-    let (token, claims) = if a.scopes.is_empty() {
-        let issued = TokenIssuer {
-            issuer: a.issuer,
-            subject: a.subject,
-            realm: a.realm,
-            active_add_ons: a.add_ons,
-            ttl: a.ttl,
-            extra_claims: extra,
-            license_type: a.license,
-            gitlab_version: a.gitlab_version,
-        }
-        .issue(&catalog, key)?;
-        (issued.token, issued.claims)
-    } else {
-        if a.audiences.is_empty() {
-            return Err(Failure::new(
-                "invalid_argument",
-                "explicit --scope needs at least one --audience",
-                2,
-            ));
-        }
-        let claims = JsonWebToken::new(
-            a.issuer,
-            Audience::Many(a.audiences),
-            a.subject,
-            a.realm,
-            a.scopes,
-            a.ttl,
-            extra,
-        );
-        (claims.encode(key)?, claims)
+    let key = current_key(&ring)?;
+    let request = IssueRequest {
+        issuer: a.issuer,
+        subject: a.subject,
+        realm: a.realm,
+        add_ons: a.add_ons,
+        scopes: a.scopes,
+        audiences: a.audiences,
+        ttl: a.ttl,
+        extra: extra_claims(&a.claims)?,
+        license: a.license,
+        gitlab_version: a.gitlab_version,
     };
+    let (token, claims) = crate::issuing::issue(&catalog, key, request)?;
     if a.json {
-        let payload: Map<String, Value> = claims
-            .payload()
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect();
-        print_json(&json!({"token": token, "claims": payload}));
+        print_json(&json!({"token": token, "claims": payload(&claims)}));
     } else {
         emit(&token);
     }

@@ -327,6 +327,17 @@ fn every_command_has_help() {
         vec!["catalog", "show", "--help"],
         vec!["catalog", "legacy", "--help"],
         vec!["catalog", "entitlements", "--help"],
+        vec!["keys", "--help"],
+        vec!["keys", "generate", "--help"],
+        vec!["keys", "rotate", "--help"],
+        vec!["keys", "trim", "--help"],
+        vec!["keys", "list", "--help"],
+        vec!["keys", "jwks", "--help"],
+        vec!["token", "--help"],
+        vec!["token", "issue", "--help"],
+        vec!["token", "verify", "--help"],
+        vec!["token", "inspect", "--help"],
+        vec!["serve", "--help"],
     ] {
         let o = run(&args);
         assert!(o.status.success(), "{args:?}");

@@ -20,14 +20,26 @@ struct Server {
     base: String,
 }
 
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_logging(args, Stdio::null())
+    }
+
+    /// Starts serve with its log (stderr) going to `log`.
+    fn start_logging(args: &[&str], log: Stdio) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
             .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("spawn serve");
         let mut line = String::new();
@@ -42,12 +54,26 @@ impl Server {
         Server { child, base }
     }
 
+    /// POSTs a JSON body: the status and the parsed answer.
+    fn post(&self, path: &str, bearer: Option<&str>, body: &str) -> (u16, Value) {
+        let mut req = agent().post(&format!("{}{path}", self.base));
+        if let Some(b) = bearer {
+            req = req.header("Authorization", &format!("Bearer {b}"));
+        }
+        let mut resp = req
+            .header("Content-Type", "application/json")
+            .send(body)
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
     fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut req = agent.get(&format!("{}{path}", self.base));
+        let mut req = agent().get(&format!("{}{path}", self.base));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -358,4 +384,255 @@ fn sigterm_stops_the_server_gracefully() {
         .success());
     let status = s.child.wait().expect("wait");
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// The self-hosted issuer end to end: `serve` signs a token at `POST /api/v1/tokens`, and two
+/// verifiers pointed at its OIDC discovery URL accept it: `token verify --oidc` and a second
+/// `serve --oidc` standing in for the self-hosted AI gateway.
+#[test]
+fn serve_issues_and_verifiers_on_its_discovery_accept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = tmp.path().join("keys");
+    ring(&keys);
+    let secret_file = tmp.path().join("issue-secret");
+    let secret = "s3cret-issue-token-for-tests";
+    std::fs::write(&secret_file, format!("{secret}\n")).expect("write secret");
+    let k = keys.to_str().expect("utf8");
+    let issuer = Server::start(&[
+        "--keys",
+        k,
+        "--issue-secret-file",
+        secret_file.to_str().expect("utf8"),
+    ]);
+    let request = r#"{"subject": "inst-9", "add_ons": ["duo_pro"]}"#;
+    let (status, issued) = issuer.post("/api/v1/tokens", Some(secret), request);
+    assert_eq!(status, 200, "{issued}");
+    let token = issued["token"].as_str().expect("token");
+    assert_eq!(issued["claims"]["iss"], issuer.base.as_str());
+    assert_eq!(issued["claims"]["sub"], "inst-9");
+    assert_eq!(issued["claims"]["gitlab_realm"], "self-managed");
+    assert!(issued["claims"]["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .any(|s| s == "duo_chat"));
+    let jwks = issuer.json("/oauth/discovery/keys");
+    assert_eq!(issued["kid"], jwks["keys"][0]["kid"]);
+
+    let verified = cli(&[
+        "token",
+        "verify",
+        token,
+        "--oidc",
+        &issuer.base,
+        "--issuer",
+        &issuer.base,
+        "--audience",
+        "gitlab-ai-gateway",
+    ]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+
+    let log_path = tmp.path().join("gateway.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let gateway = Server::start_logging(&["--oidc", &issuer.base], Stdio::from(log));
+    let bearer = format!("Bearer {token}");
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("X-Gitlab-Authentication-Type", "oidc"),
+        ("X-Gitlab-Realm", "self-managed"),
+        ("X-Gitlab-Instance-Id", "inst-9"),
+        ("X-Gitlab-Unit-Primitive", "duo_chat"),
+    ];
+    for _ in 0..2 {
+        let (status, hs, body) = gateway.get("/auth", &headers);
+        assert_eq!(status, 200, "{body}");
+        assert!(hs
+            .iter()
+            .any(|(k, v)| k == "x-gitlab-subject" && v == "inst-9"));
+    }
+    let (_, hs, _) = gateway.get("/healthz", &[("X-Request-Id", "req-42")]);
+    assert!(
+        hs.iter().any(|(k, v)| k == "x-request-id" && v == "req-42"),
+        "the request id is echoed"
+    );
+    assert_eq!(gateway.get("/readyz", &[]).0, 200);
+    let expired = cli(&[
+        "token",
+        "issue",
+        "--keys",
+        k,
+        "--scope",
+        "duo_chat",
+        "--audience",
+        "gitlab-ai-gateway",
+        "--subject",
+        "inst-9",
+        "--ttl",
+        "-120",
+    ]);
+    let expired = format!(
+        "Bearer {}",
+        String::from_utf8(expired.stdout).expect("utf8").trim()
+    );
+    let mut stale = headers;
+    stale[0] = ("Authorization", expired.as_str());
+    let (status, _, body) = gateway.get("/auth", &stale);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json")["code"],
+        "token_expired"
+    );
+
+    let metrics = issuer.get("/metrics", &[]).2;
+    let kid = issued["kid"].as_str().expect("kid");
+    assert!(
+        metrics.contains(&format!(
+            "cloud_connector_issued_tokens_total{{kid=\"{kid}\"}} 1"
+        )),
+        "{metrics}"
+    );
+    let metrics = gateway.get("/metrics", &[]).2;
+    assert!(
+        metrics.contains(&format!(
+            "cloud_connector_jwks_refreshes_total{{provider=\"{}\",outcome=\"ok\"}} 1",
+            issuer.base
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("cloud_connector_token_cache_hits_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("cloud_connector_token_cache_misses_total 2\n"),
+        "{metrics}"
+    );
+
+    // One JSON line per request, with the decision; tokens never logged.
+    drop(gateway);
+    let log = std::fs::read_to_string(&log_path).expect("read log");
+    assert!(!log.contains(token), "a token reached the log");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let auth: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "request" && l["path"] == "/auth")
+        .collect();
+    assert_eq!(auth.len(), 3, "{log}");
+    assert_eq!(auth[0]["status"], 200);
+    assert_eq!(auth[0]["result"], "ok");
+    assert_eq!(auth[0]["subject"], "inst-9");
+    assert_eq!(auth[0]["unit_primitive"], "duo_chat");
+    assert!(auth[0]["duration_us"].is_u64() && auth[0]["ts"].is_string());
+    assert!(lines
+        .iter()
+        .any(|l| l["path"] == "/healthz" && l["request_id"] == "req-42"));
+    assert_eq!(
+        (
+            &auth[2]["status"],
+            &auth[2]["result"],
+            &auth[2]["code"],
+            &auth[2]["method"]
+        ),
+        (
+            &Value::from(401),
+            &Value::from("unauthorized"),
+            &Value::from("token_expired"),
+            &Value::from("GET")
+        )
+    );
+}
+
+#[test]
+fn token_issuing_refuses_bad_callers_and_bad_requests() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = tmp.path().join("keys");
+    ring(&keys);
+    let k = keys.to_str().expect("utf8");
+    let secret_file = tmp.path().join("secret");
+    std::fs::write(&secret_file, "0123456789abcdef-long-enough").expect("write");
+    let secret = secret_file.to_str().expect("utf8");
+    let s = Server::start(&["--keys", k, "--issue-secret-file", secret]);
+    let good = "0123456789abcdef-long-enough";
+    let body = r#"{"subject": "i", "add_ons": ["duo_pro"]}"#;
+    let code = |(status, v): (u16, Value)| (status, v["code"].as_str().map(str::to_owned));
+    assert_eq!(
+        code(s.post("/api/v1/tokens", None, body)),
+        (401, Some("missing_authorization".into()))
+    );
+    assert_eq!(
+        code(s.post("/api/v1/tokens", Some("0123456789abcdef-long-enougX"), body)),
+        (401, Some("invalid_authorization".into()))
+    );
+    assert_eq!(
+        code(s.post("/api/v1/tokens", Some(good), "{")),
+        (400, Some("invalid_argument".into()))
+    );
+    let (status, v) = s.post(
+        "/api/v1/tokens",
+        Some(good),
+        r#"{"subject": "i", "scope": []}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]
+            .as_str()
+            .expect("error")
+            .contains("unknown field `scope`"),
+        "{v}"
+    );
+    assert_eq!(
+        code(s.post(
+            "/api/v1/tokens",
+            Some(good),
+            r#"{"subject": "i", "scopes": ["duo_chat"]}"#
+        )),
+        (400, Some("invalid_argument".into())),
+        "explicit scopes need an audience"
+    );
+    assert_eq!(
+        code(s.post(
+            "/api/v1/tokens",
+            Some(good),
+            r#"{"subject": "i", "add_ons": ["duo_pro"], "ttl": 0}"#
+        )),
+        (400, Some("invalid_argument".into()))
+    );
+    let (status, v) = s.post("/api/v1/tokens", Some(good), r#"{"add_ons": ["duo_pro"]}"#);
+    assert_eq!(status, 400, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .expect("error")
+            .contains("missing field `subject`"),
+        "{v}"
+    );
+
+    let off = Server::start(&["--keys", k]);
+    assert_eq!(
+        code(off.post("/api/v1/tokens", Some(good), body)),
+        (404, Some("not_found".into()))
+    );
+
+    std::fs::write(&secret_file, "short\n").expect("write");
+    let o = cli(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--keys",
+        k,
+        "--issue-secret-file",
+        secret,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 16 characters"));
+    let o = cli(&["serve", "--issue-secret-file", secret]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--keys"));
 }

@@ -3,17 +3,22 @@
 //! requires the unit primitive the request names (`X-Gitlab-Unit-Primitive`, or a `--rule` for
 //! its path). 200 with identity headers, or 401/403 with a JSON error carrying a code.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cloud_connector::auth::{authenticate, AUTH_HEADER};
-use serde_json::json;
+use cloud_connector::auth::{
+    authenticate, AuthOutcome, AuthProvider, CloudConnectorUser, CompositeProvider, Verification,
+};
+use cloud_connector::ErrorCode;
 
+use super::access_log::Decision;
 use super::api::error;
 use super::metrics::Outcome;
-use super::{log, Shared};
+use super::Shared;
 
 const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
 
@@ -32,61 +37,143 @@ fn original_path(headers: &HeaderMap, uri: &Uri) -> String {
         .to_owned()
 }
 
-pub async fn check(State(s): State<Shared>, uri: Uri, headers: HeaderMap) -> Response {
+/// The composite provider's token cache alone as the core flow's provider: a token it does not
+/// hold (or no longer accepts) is marked `missed` and decided again by [`Recording`].
+struct CacheOnly<'a> {
+    provider: &'a CompositeProvider,
+    audience: &'a str,
+    missed: AtomicBool,
+}
+
+impl AuthProvider for CacheOnly<'_> {
+    fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
+        match self.provider.verify_cached(token, &[self.audience]) {
+            Some(Ok(v)) => Ok(CloudConnectorUser::from_verification(&v)),
+            Some(Err(e)) => Err(e),
+            None => {
+                self.missed.store(true, Ordering::Relaxed);
+                Ok(CloudConnectorUser::new(false))
+            }
+        }
+    }
+}
+
+/// The composite provider as the core flow's provider, keeping the verifier's error code of a
+/// rejected token: the flow only says "Forbidden by auth provider", and verifying twice to learn
+/// why would double the cost of every bad token.
+struct Recording {
+    provider: CompositeProvider,
+    audience: String,
+    rejected: Mutex<Option<&'static str>>,
+}
+
+impl AuthProvider for Recording {
+    fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
+        match self.provider.verify(token, &[self.audience.as_str()]) {
+            Ok(v) => Ok(CloudConnectorUser::from_verification(
+                &Verification::Verified(v.claims),
+            )),
+            // No keys at all is the server's failure, not the token's: it escapes the flow.
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                *self.rejected.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.code().as_str());
+                Ok(CloudConnectorUser::from_verification(
+                    &Verification::Rejected,
+                ))
+            }
+        }
+    }
+}
+
+/// Takes the whole request rather than the `HeaderMap` and `Uri` extractors, which would copy
+/// every header (the bearer token among them) on each decision.
+pub async fn check(State(s): State<Shared>, request: Request) -> Response {
     let started = Instant::now();
-    let (outcome, response) = decide(&s, &uri, &headers).await;
+    let (outcome, mut response, mut decision) = decide(&s, request.uri(), request.headers()).await;
     s.metrics.record(outcome, started.elapsed());
+    // The request log line (one per request, written by the logging layer) carries the decision.
+    decision.result = outcome.as_str();
+    response.extensions_mut().insert(decision);
     response
 }
 
-async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Response) {
+type Decided = (Outcome, Response, Decision);
+
+async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     let Some(provider) = s.provider.clone() else {
+        let code = "provider_unavailable";
         return (
             Outcome::Error,
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "provider_unavailable",
+                code,
                 "no key providers configured (--keys, --jwks or --oidc)",
             ),
+            Decision::coded(code),
         );
     };
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| {
-            v.to_str()
-                .ok()
-                .map(|v| (k.as_str().to_owned(), v.to_owned()))
-        })
-        .collect();
+    let texts = || {
+        headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+    };
+    // A token the cache holds is answered right here, on the async worker; only a miss (a
+    // signature check, perhaps a rate-limited refresh) goes to the blocking pool.
+    let cached = CacheOnly {
+        provider: &provider,
+        audience: &s.audience,
+        missed: AtomicBool::new(false),
+    };
+    let inline = authenticate(
+        texts(),
+        Some(&cached as &dyn AuthProvider),
+        false,
+        Some(&s.audience),
+    );
+    if !cached.missed.load(Ordering::Relaxed) {
+        return finish(s, uri, headers, inline, None);
+    }
+    let pairs: Vec<(String, String)> = texts().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let recording = Recording {
+        provider,
+        audience: s.audience.clone(),
+        rejected: Mutex::new(None),
+    };
+    // A cache miss may wait for an unknown-kid refresh: keep it off the async workers.
     let audience = s.audience.clone();
-    let verified = {
-        let provider = provider.clone();
-        let audience = audience.clone();
-        // A cache miss may wait for an unknown-kid refresh: keep it off the async workers.
-        tokio::task::spawn_blocking(move || {
-            let outcome = authenticate(
-                pairs,
-                Some(&provider as &dyn cloud_connector::auth::AuthProvider),
-                false,
-                Some(&audience),
-            );
-            (outcome, provider)
-        })
-        .await
+    let verified = tokio::task::spawn_blocking(move || {
+        let outcome = authenticate(
+            pairs,
+            Some(&recording as &dyn AuthProvider),
+            false,
+            Some(&audience),
+        );
+        (outcome, recording.rejected.into_inner().ok().flatten())
+    })
+    .await;
+    let Ok((outcome, rejected)) = verified else {
+        return (
+            Outcome::Error,
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "verification task failed",
+            ),
+            Decision::coded("internal"),
+        );
     };
-    let (outcome, provider) = match verified {
-        Ok(v) => v,
-        Err(_) => {
-            return (
-                Outcome::Error,
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "verification task failed",
-                ),
-            )
-        }
-    };
+    finish(s, uri, headers, outcome, rejected)
+}
+
+/// The answer to the core flow's outcome: 401 with the code, 403 without the unit primitive, or
+/// 200 with the identity headers.
+fn finish(
+    s: &Shared,
+    uri: &Uri,
+    headers: &HeaderMap,
+    outcome: cloud_connector::Result<AuthOutcome>,
+    rejected: Option<&'static str>,
+) -> Decided {
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -97,26 +184,20 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
                     e.code().as_str(),
                     e.message(),
                 ),
+                Decision::coded(e.code().as_str()),
             )
         }
     };
     if let Some(message) = &outcome.error {
-        let mut code = outcome.error_code().unwrap_or("unauthorized").to_owned();
+        let mut code = outcome.error_code().unwrap_or("unauthorized");
         if code == "forbidden" {
-            // The flow only says "Forbidden by auth provider"; ask the verifier why.
-            let token = headers
-                .get(AUTH_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once(' ').map(|(_, t)| t.to_owned()))
-                .unwrap_or_default();
-            if let Err(e) = provider.verify(&token, &[audience.as_str()]) {
-                code = e.code().as_str().to_owned();
-            }
+            // The flow only says "Forbidden by auth provider"; the verifier said why.
+            code = rejected.unwrap_or(code);
         }
-        log("auth_rejected", json!({"code": code, "error": message}));
         return (
             Outcome::Unauthorized,
-            error(StatusCode::UNAUTHORIZED, &code, message.clone()),
+            error(StatusCode::UNAUTHORIZED, code, message.clone()),
+            Decision::coded(code),
         );
     }
     let wanted = headers
@@ -134,10 +215,19 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
         return (
             Outcome::Forbidden,
             error(StatusCode::FORBIDDEN, "unit_primitive_required", "the request names no unit primitive (X-Gitlab-Unit-Primitive) and no --rule matches its path"),
+            Decision::coded("unit_primitive_required"),
         );
     };
-    if !outcome.user.can(&wanted, &[]) {
-        log("auth_forbidden", json!({"unit_primitive": wanted}));
+    let allowed = outcome.user.can(&wanted, &[]);
+    let claims = outcome.user.claims.unwrap_or_default();
+    let mut decision = Decision {
+        unit_primitive: Some(wanted.clone()),
+        subject: Some(claims.subject.clone()),
+        realm: Some(claims.gitlab_realm.clone()),
+        ..Decision::default()
+    };
+    if !allowed {
+        decision.code = Some("missing_scope".into());
         return (
             Outcome::Forbidden,
             error(
@@ -145,9 +235,9 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
                 "missing_scope",
                 format!("the token does not grant the unit primitive '{wanted}'"),
             ),
+            decision,
         );
     }
-    let claims = outcome.user.claims.unwrap_or_default();
     let mut response = StatusCode::OK.into_response();
     let h = response.headers_mut();
     let instance = match &claims.gitlab_instance_id {
@@ -173,5 +263,5 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Outcome, Respons
             h.insert(name, v);
         }
     }
-    (Outcome::Ok, response)
+    (Outcome::Ok, response, decision)
 }

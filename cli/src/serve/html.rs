@@ -68,6 +68,15 @@ fn not_found(what: &str) -> Response {
     r
 }
 
+/// A comma-separated list, or a grey "none" so an empty cell reads as empty on purpose.
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "<span class=\"none\">none</span>".into()
+    } else {
+        escape(&items.join(", "))
+    }
+}
+
 fn access_cell(up: &UnitPrimitive) -> String {
     let a = Access::of(up, Utc::now()).as_str();
     format!("<span class=\"{a}\">{a}</span>")
@@ -82,7 +91,7 @@ fn table(s: &Shared, ups: &[&UnitPrimitive]) -> String {
             link("groups", &up.group),
             escape(&up.feature_category),
             links("add_ons", s.catalog.add_ons_of(up).iter().map(|a| a.name.clone())),
-            escape(&s.catalog.license_types_of(up).iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ")),
+            list(&s.catalog.license_types_of(up).iter().map(|l| l.name.clone()).collect::<Vec<_>>()),
             links("backend_services", s.catalog.backend_services_of(up).iter().map(|b| b.name.clone())),
             access_cell(up),
         ));
@@ -172,12 +181,11 @@ pub async fn unit_primitive(State(s): State<Shared>, Path(name): Path<String>) -
         ),
         (
             "Licence types",
-            escape(
+            list(
                 &c.license_types_of(up)
                     .iter()
                     .map(|l| l.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                    .collect::<Vec<_>>(),
             ),
         ),
         (
@@ -192,8 +200,8 @@ pub async fn unit_primitive(State(s): State<Shared>, Path(name): Path<String>) -
             "Minimum version for free access",
             ver(&up.min_gitlab_version_for_free_access),
         ),
-        ("Aliases", escape(&up.aliases().join(", "))),
-        ("Legacy services", escape(&services.join(", "))),
+        ("Aliases", list(up.aliases())),
+        ("Legacy services", list(&services)),
         ("Documentation", opt(&up.documentation_url)),
     ];
     let body: String = rows

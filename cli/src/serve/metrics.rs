@@ -1,13 +1,18 @@
 //! `/metrics` in Prometheus text format: /auth decisions by result with a latency histogram, the
-//! verified-token cache, and JWKS refreshes.
+//! verified-token cache (size, hits, misses), key set refreshes by provider and outcome, and
+//! tokens issued by kid.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+
+use cloud_connector::auth::CompositeProvider;
 
 use super::Shared;
 
@@ -20,6 +25,12 @@ pub enum Outcome {
 }
 
 const RESULTS: [&str; 4] = ["ok", "unauthorized", "forbidden", "error"];
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        RESULTS[self as usize]
+    }
+}
 /// Upper bounds in seconds.
 const BUCKETS: [f64; 10] = [
     0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0,
@@ -28,10 +39,12 @@ const BUCKETS: [f64; 10] = [
 #[derive(Debug, Default)]
 pub struct Metrics {
     counts: [AtomicU64; 4],
-    /// Per result: cumulative bucket counts, then +Inf.
+    /// Per result: counts per bucket (not cumulative), then those above the last bound.
     buckets: [[AtomicU64; BUCKETS.len() + 1]; 4],
     /// Per result: total nanoseconds.
     sum_nanos: [AtomicU64; 4],
+    /// Tokens `POST /api/v1/tokens` signed, by the signing key's kid.
+    issued: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Metrics {
@@ -42,14 +55,32 @@ impl Metrics {
             u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
+        // One increment per decision (the first bucket that holds it; +Inf last): the workers
+        // share these counters, and cumulative counts are summed when /metrics is read.
         let secs = took.as_secs_f64();
-        for (b, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                self.buckets[i][b].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.buckets[i][BUCKETS.len()].fetch_add(1, Ordering::Relaxed);
+        let b = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[i][b].fetch_add(1, Ordering::Relaxed);
     }
+
+    pub fn issued(&self, kid: &str) {
+        let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        *issued.entry(kid.to_owned()).or_default() += 1;
+    }
+}
+
+/// A label value with the characters the text format escapes escaped.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn help(out: &mut String, name: &str, kind: &str, text: &str) {
+    let _ = writeln!(out, "# HELP {name} {text}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
 pub async fn render(State(s): State<Shared>) -> Response {
@@ -76,14 +107,16 @@ pub async fn render(State(s): State<Shared>) -> Response {
         "# TYPE cloud_connector_auth_duration_seconds histogram"
     );
     for (i, r) in RESULTS.iter().enumerate() {
+        // Prometheus buckets are cumulative: each counts every decision at or under its bound.
+        let mut cumulative = 0;
         for (b, bound) in BUCKETS.iter().enumerate() {
+            cumulative += m.buckets[i][b].load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
-                "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"{bound}\"}} {}",
-                m.buckets[i][b].load(Ordering::Relaxed)
+                "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"{bound}\"}} {cumulative}"
             );
         }
-        let inf = m.buckets[i][BUCKETS.len()].load(Ordering::Relaxed);
+        let inf = cumulative + m.buckets[i][BUCKETS.len()].load(Ordering::Relaxed);
         let _ = writeln!(
             out,
             "cloud_connector_auth_duration_seconds_bucket{{result=\"{r}\",le=\"+Inf\"}} {inf}"
@@ -98,44 +131,87 @@ pub async fn render(State(s): State<Shared>) -> Response {
             "cloud_connector_auth_duration_seconds_count{{result=\"{r}\"}} {inf}"
         );
     }
+    help(
+        &mut out,
+        "cloud_connector_issued_tokens_total",
+        "counter",
+        "Tokens signed by POST /api/v1/tokens, by kid.",
+    );
+    for (kid, n) in m.issued.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        let _ = writeln!(
+            out,
+            "cloud_connector_issued_tokens_total{{kid=\"{}\"}} {n}",
+            label(kid)
+        );
+    }
     if let Some(p) = &s.provider {
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_token_cache_entries Verified tokens held in the cache."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_token_cache_entries gauge");
-        let _ = writeln!(
-            out,
-            "cloud_connector_token_cache_entries {}",
-            p.cached_tokens()
-        );
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_jwks_refreshes_total Completed key set refreshes."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_jwks_refreshes_total counter");
-        let _ = writeln!(
-            out,
-            "cloud_connector_jwks_refreshes_total {}",
-            p.refreshes()
-        );
-        let failing = p
-            .last_refresh_report()
-            .map(|r| r.failures)
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "# HELP cloud_connector_jwks_source_failing Sources that failed in the latest refresh."
-        );
-        let _ = writeln!(out, "# TYPE cloud_connector_jwks_source_failing gauge");
-        for f in failing {
-            let _ = writeln!(
-                out,
-                "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
-                f.source.replace('"', "'"),
-                f.code
-            );
-        }
+        provider_metrics(&mut out, p);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+fn provider_metrics(out: &mut String, p: &CompositeProvider) {
+    help(
+        out,
+        "cloud_connector_token_cache_entries",
+        "gauge",
+        "Verified tokens held in the cache.",
+    );
+    let _ = writeln!(
+        out,
+        "cloud_connector_token_cache_entries {}",
+        p.cached_tokens()
+    );
+    let cache = p.token_cache_stats();
+    help(
+        out,
+        "cloud_connector_token_cache_hits_total",
+        "counter",
+        "Verifications answered from the verified-token cache.",
+    );
+    let _ = writeln!(out, "cloud_connector_token_cache_hits_total {}", cache.hits);
+    help(
+        out,
+        "cloud_connector_token_cache_misses_total",
+        "counter",
+        "Verifications of tokens the cache did not hold.",
+    );
+    let _ = writeln!(
+        out,
+        "cloud_connector_token_cache_misses_total {}",
+        cache.misses
+    );
+    help(
+        out,
+        "cloud_connector_jwks_refreshes_total",
+        "counter",
+        "Key set loads by provider and outcome (ok, or the failure's error code).",
+    );
+    for c in p.refresh_counts() {
+        let _ = writeln!(
+            out,
+            "cloud_connector_jwks_refreshes_total{{provider=\"{}\",outcome=\"{}\"}} {}",
+            label(&c.source),
+            c.outcome,
+            c.count
+        );
+    }
+    let failing = p
+        .last_refresh_report()
+        .map(|r| r.failures)
+        .unwrap_or_default();
+    help(
+        out,
+        "cloud_connector_jwks_source_failing",
+        "gauge",
+        "Sources that failed in the latest refresh.",
+    );
+    for f in failing {
+        let _ = writeln!(
+            out,
+            "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
+            label(&f.source),
+            f.code
+        );
+    }
 }

@@ -3,18 +3,21 @@
 //! `auth_request` / Traefik ForwardAuth / Envoy ext_authz, health and readiness probes and
 //! Prometheus metrics. Verification is the core's, with its caches.
 
+mod access_log;
 mod api;
 mod forward_auth;
 mod html;
 mod issuer;
 mod metrics;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use axum::routing::{any, get};
+use axum::middleware::from_fn;
+use axum::routing::{any, get, post};
 use axum::Router;
 use clap::Args;
 use cloud_connector::auth::{
@@ -51,6 +54,10 @@ pub struct ServeArgs {
     /// name none in `X-Gitlab-Unit-Primitive` (repeat; the longest prefix wins).
     #[arg(long = "rule", value_name = "PREFIX=UNIT_PRIMITIVE")]
     rules: Vec<String>,
+    /// A file holding the secret that turns on `POST /api/v1/tokens` (issue tokens with the
+    /// --keys ring); callers send it as `Authorization: Bearer <secret>`.
+    #[arg(long, value_name = "FILE", requires = "keys")]
+    issue_secret_file: Option<PathBuf>,
 }
 
 /// Everything the handlers share.
@@ -62,6 +69,31 @@ pub struct AppState {
     pub audience: String,
     pub rules: Vec<(String, String)>,
     pub metrics: metrics::Metrics,
+    /// `--issue-secret-file`'s secret; `None` keeps `POST /api/v1/tokens` off.
+    pub issue_secret: Option<String>,
+}
+
+fn read_issue_secret(path: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            "invalid_argument",
+            format!("--issue-secret-file {}: {e}", path.display()),
+            2,
+        )
+    })?;
+    let secret = text.trim();
+    // A short secret would make the issuer the weakest link of every token it signs.
+    if secret.len() < 16 {
+        return Err(Failure::new(
+            "invalid_argument",
+            format!(
+                "--issue-secret-file {}: the secret must be at least 16 characters",
+                path.display()
+            ),
+            2,
+        ));
+    }
+    Ok(secret.to_owned())
 }
 
 pub type Shared = Arc<AppState>;
@@ -154,6 +186,11 @@ fn build_state(
             .unwrap_or_else(|| format!("http://{bound}")),
         audience: args.audience.clone(),
         metrics: metrics::Metrics::default(),
+        issue_secret: args
+            .issue_secret_file
+            .as_deref()
+            .map(read_issue_secret)
+            .transpose()?,
     })
 }
 
@@ -173,11 +210,13 @@ fn router(state: Shared) -> Router {
         .route("/api/v1/unit_primitives/{name}", get(api::unit_primitive))
         .route("/api/v1/groups", get(api::groups))
         .route("/api/v1/legacy/{realm}", get(api::legacy))
+        .route("/api/v1/tokens", post(tokens::create))
         .route("/api/v1/{kind}", get(api::records))
         .route("/.well-known/openid-configuration", get(issuer::discovery))
         .route("/oauth/discovery/keys", get(issuer::jwks))
         .route("/auth", any(forward_auth::check))
         .route("/auth/{*rest}", any(forward_auth::check))
+        .layer(from_fn(access_log::layer))
         .with_state(state)
 }
 
@@ -205,12 +244,21 @@ pub fn log(event: &str, fields: serde_json::Value) {
     if let (Some(obj), serde_json::Value::Object(extra)) = (line.as_object_mut(), fields) {
         obj.extend(extra);
     }
-    eprintln!("{line}");
+    // One write per line: stderr is unbuffered, and printing the Value through `{}` would issue
+    // a write per string in it (a dozen system calls per request, most of /auth's cost).
+    let mut text = line.to_string();
+    text.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
 pub fn run(args: ServeArgs, config: Option<&Path>) -> Outcome {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Signature checks (cache misses) run on the blocking pool. Tokio's default of 512
+        // threads let a burst of bad tokens start one per connection, each with its own stack
+        // and allocator heap (80 MB under 64 connections); more threads than a handful of cores
+        // verify no faster, and waiting requests queue instead.
+        .max_blocking_threads(8)
         .enable_all()
         .build()
         .map_err(|e| Failure::new("io", format!("cannot start the runtime: {e}"), 2))?;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::provider_stats::{ProviderStats, SourceRefreshCount, TokenCacheStats, REFRESH_OK};
 use super::service_name::service_name;
 use super::source::KeySource;
 use super::token_cache::TokenCache;
@@ -129,6 +130,7 @@ struct Inner {
     flight: Mutex<Flight>,
     done: Condvar,
     cache: Mutex<TokenCache>,
+    stats: ProviderStats,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -204,8 +206,12 @@ impl Inner {
         let mut report = RefreshReport::default();
         for (i, (source, loaded)) in self.sources.iter().zip(self.load_sources()).enumerate() {
             let fresh = match loaded {
-                Ok(set) if !set.is_empty() => Some(Arc::new(set)),
+                Ok(set) if !set.is_empty() => {
+                    self.stats.refreshed(i, REFRESH_OK);
+                    Some(Arc::new(set))
+                }
                 Ok(_) => {
+                    self.stats.refreshed(i, ErrorCode::JwksInvalid.as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
                     report.failures.push(SourceFailure {
                         source: source.name().to_owned(),
@@ -215,6 +221,7 @@ impl Inner {
                     None
                 }
                 Err(e) => {
+                    self.stats.refreshed(i, e.code().as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
                     report.failures.push(SourceFailure {
                         source: source.name().to_owned(),
@@ -316,6 +323,7 @@ impl CompositeProvider {
         let capacity = config.token_cache_capacity;
         CompositeProvider {
             inner: Arc::new(Inner {
+                stats: ProviderStats::new(sources.len()),
                 sources,
                 validation: config.validation(),
                 config,
@@ -400,6 +408,17 @@ impl CompositeProvider {
         lock(&self.inner.flight).completed
     }
 
+    /// Each source's refresh outcomes so far: `ok`, or the error code of a failed load.
+    pub fn refresh_counts(&self) -> Vec<SourceRefreshCount> {
+        let names = self.inner.sources.iter().map(|s| s.name().to_owned());
+        self.inner.stats.refresh_counts(names)
+    }
+
+    /// Verifications the token cache answered (hits) and did not (misses).
+    pub fn token_cache_stats(&self) -> TokenCacheStats {
+        self.inner.stats.cache()
+    }
+
     /// Authenticates for an explicit audience (a binding that reads the service name its own
     /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
     pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
@@ -421,9 +440,12 @@ impl CompositeProvider {
             self.spawn_refresh();
         }
         let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
-        token::validate_claims_for(&hit.claims, v, audiences, token::now())
-            .ok()
-            .map(|()| Ok(Verification::Verified(hit.claims)))
+        let answered = token::validate_claims_for(&hit.claims, v, audiences, token::now()).ok();
+        // Only an answer counts: a None falls through to verify_for_user, which counts it there.
+        answered.map(|()| {
+            self.inner.stats.hit();
+            Ok(Verification::Verified(hit.claims))
+        })
     }
 
     /// The verification step of [`CompositeProvider::authenticate_for`]: a rejected token is
@@ -520,6 +542,7 @@ impl CompositeProvider {
         if v.verify_signature {
             let hit = lock(&self.inner.cache).get(token, snapshot.generation);
             if let Some(hit) = hit {
+                self.inner.stats.hit();
                 return match token::validate_claims_for(&hit.claims, v, audiences, now) {
                     Ok(()) => Ok(hit),
                     Err(e) => {
@@ -528,6 +551,7 @@ impl CompositeProvider {
                     }
                 };
             }
+            self.inner.stats.miss();
         }
         let (jws, claims, alg) = token::parse_checked(token, v)?;
         if v.verify_signature {
