@@ -58,16 +58,16 @@ RSpec.describe "Gitlab::CloudConnector.authenticate" do
   end
 
   it "answers can? and unit_primitives by the core's rule" do
-    claims = CC::UserClaims.new(gitlab_realm: "saas", scopes: %w[duo_chat not_a_unit_primitive code_suggestions],
+    claims = CC::UserClaims.new(gitlab_realm: "saas", scopes: %w[duo_chat not_a_unit_primitive analyze_ci_job_failure ask_issue],
                                 subject: "s", issuer: "gitlab.com", duo_seat_count: "", gitlab_instance_id: "",
                                 gitlab_instance_uid: "", extra: nil)
     user = CC::CloudConnectorUser.new(authenticated: true, is_debug: false, global_user_id: nil, claims: claims)
     expect(user.can?(:duo_chat)).to be(true)
-    expect(user.can?("code_suggestions")).to be(true)
+    expect(user.can?("ask_issue")).to be(true)
     expect(user.can?("explain_vulnerability")).to be(false)
     expect(user.can?("")).to be(false)
     expect(user.can?(:duo_chat, disallowed_issuers: ["gitlab.com"])).to be(false)
-    expect(user.unit_primitives).to eq(%w[duo_chat code_suggestions])
+    expect(user.unit_primitives).to eq(%w[duo_chat analyze_ci_job_failure ask_issue]) # an alias counts
     debug = CC::CloudConnectorUser.new(authenticated: false, is_debug: true, global_user_id: nil, claims: nil)
     expect(debug.can?(:anything)).to be(true)
     expect(debug.unit_primitives).to eq([])
