@@ -125,11 +125,14 @@ node-test:
 # Cross-language vectors (tests/vectors/README.md "make vectors"): tests/vectors/run_all.sh runs
 # every runner (the Rust example vectors_run, tests/vectors/run_*.{py,rb,mjs}) into
 # target/vectors/<language>.json and compare.py fails on any difference. It uses the installed
-# wheel and gem; python-test / ruby-test run first only when they are not installed.
+# wheel, gem and Node package ($(NODE_PKG)); python-test / ruby-test / node-test run first only
+# when they are not installed.
 vectors:
 	@$(PY) -c 'import gitlab_cloud_connector' 2>/dev/null || $(MAKE) --no-print-directory python-test
 	@GEM_PATH=$(RUBY_GEM_HOME) ruby -e 'require "gitlab/cloud_connector"' 2>/dev/null || $(MAKE) --no-print-directory ruby-test
-	PY=$(PY) CARGO="$(CARGO)" GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) bash tests/vectors/run_all.sh
+	@node -e 'require(process.argv[1])' $(NODE_PKG) 2>/dev/null || $(MAKE) --no-print-directory node-test
+	PY=$(PY) CARGO="$(CARGO)" GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) CLOUD_CONNECTOR_NODE=$(NODE_PKG) \
+	  bash tests/vectors/run_all.sh
 
 # The main job: the catalog API and index, the self-hosted issuer (a key ring under
 # target/serve-keys, made on first run) and the forward-auth endpoint, on $(LISTEN).

@@ -3,29 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { cc, loadVectors } from './helpers.mjs';
+import { CLAIM_FIELDS, verifyArgs } from './vector_calls.mjs';
 
 const V = loadVectors('tokens.json');
 const keys = cc.KeySet.fromJwks(V.jwks);
 
-function options(c) {
-  const v = { ...V.default_validation, ...(c.validation ?? {}) };
-  return {
-    audiences: v.audiences,
-    options: {
-      algorithms: v.algorithms,
-      issuer: v.issuer ?? undefined,
-      leeway: v.leeway,
-      maxTokenSize: v.max_token_size,
-      rejectFutureIat: v.reject_future_iat,
-      verifySignature: v.verify_signature,
-      now: c.now,
-    },
-  };
-}
-
 for (const c of V.cases) {
   test(`token vector ${c.id}`, () => {
-    const { audiences, options: o } = options(c);
+    const { audiences, options: o } = verifyArgs(V, c);
     if (c.expected.valid) {
       const claims = keys.verify(c.token, audiences, o);
       assert.equal(typeof claims, 'object');
@@ -74,16 +59,6 @@ const EMPTY_CLAIMS = {
   gitlabInstanceId: '',
   gitlabInstanceUid: '',
 };
-const FIELD = {
-  gitlab_realm: 'gitlabRealm',
-  scopes: 'scopes',
-  subject: 'subject',
-  issuer: 'issuer',
-  duo_seat_count: 'duoSeatCount',
-  gitlab_instance_id: 'gitlabInstanceId',
-  gitlab_instance_uid: 'gitlabInstanceUid',
-  extra: 'extra',
-};
 
 for (const c of AUTH.cases) {
   test(`authenticate vector ${c.id}`, async () => {
@@ -103,7 +78,7 @@ for (const c of AUTH.cases) {
       assert.equal(extra, null);
     } else {
       for (const [field, value] of Object.entries(want.claims)) {
-        assert.deepStrictEqual(user.claims[FIELD[field]], value, field);
+        assert.deepStrictEqual(user.claims[CLAIM_FIELDS[field]], value, field);
       }
     }
   });

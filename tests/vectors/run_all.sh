@@ -4,7 +4,8 @@
 #
 # Runners: the Rust example (core/examples/vectors_run.rs) always, and every
 # tests/vectors/run_<language>.{py,rb,mjs}: .py with $PY (the venv with the wheel installed), .rb
-# with ruby ($GEM_PATH holds the installed gem), .mjs with node. run_node.mjs runs only when
+# with ruby ($GEM_PATH holds the installed gem), .mjs with node ($CLOUD_CONNECTOR_NODE names the
+# installed package; unset, run_node.mjs loads bindings-node/). run_node.mjs runs only when
 # bindings-node/ exists; without it (or without the runner) Node is skipped with a note. A runner
 # that exists and fails fails the target.
 set -euo pipefail
