@@ -94,7 +94,7 @@ const fastSign = createSigner({ key: pem, algorithm: 'RS256' });
 const headers = {
   authorization: `Bearer ${token}`,
   'x-gitlab-authentication-type': 'oidc',
-  'x-gitlab-instance-id': 'instance',
+  'x-gitlab-instance-id': claims.sub,
   'x-gitlab-realm': 'saas',
 };
 const auth = await cc.authenticate(headers, cached, { serviceName: AUD });
