@@ -381,11 +381,10 @@ impl Catalog {
         filter: Option<UnitPrimitiveFilter>,
     ) -> napi::Result<Vec<UnitPrimitive>> {
         let f = filter.unwrap_or_default();
-        let access = match f.access.as_deref() {
+        let access = match f.access.as_deref().map(|n| Access::from_name(n).ok_or(n)) {
             None => None,
-            Some("free") => Some(Access::Free),
-            Some("paid") => Some(Access::Paid),
-            Some(other) => {
+            Some(Ok(access)) => Some(access),
+            Some(Err(other)) => {
                 return Err(invalid(format!(
                     "filter.access must be 'free' or 'paid', not '{other}'"
                 )))

@@ -14,8 +14,7 @@ use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
-    Verification,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
 };
 use cloud_connector::token::KeySet;
 use cloud_connector::{Catalog, Error, ErrorCode};
@@ -581,12 +580,14 @@ pub fn known_unit_primitives(scopes: &Bound<'_, PyAny>) -> PyResult<Vec<String>>
         Ok(l) => l.iter().collect(),
         Err(_) => scopes.try_iter()?.collect::<PyResult<_>>()?,
     };
-    let catalog: &Catalog = Catalog::embedded();
-    Ok(list
+    let names: Vec<String> = list
         .iter()
         .filter_map(|s| s.extract::<String>().ok())
-        .filter(|s| UnitPrimitiveNames::contains(catalog, s))
-        .collect())
+        .collect();
+    Ok(cloud_connector::auth::known_unit_primitives(
+        names.iter().map(String::as_str),
+        Catalog::embedded(),
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -247,11 +247,10 @@ impl PyCatalog {
         text: Option<String>,
         at: Option<&str>,
     ) -> PyResult<Vec<String>> {
-        let access = match access {
+        let access = match access.map(|n| Access::from_name(n).ok_or(n)) {
             None => None,
-            Some("free") => Some(Access::Free),
-            Some("paid") => Some(Access::Paid),
-            Some(other) => {
+            Some(Ok(access)) => Some(access),
+            Some(Err(other)) => {
                 return Err(PyValueError::new_err(format!(
                     "access must be 'free' or 'paid', not '{other}'"
                 )))

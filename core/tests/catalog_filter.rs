@@ -151,3 +151,12 @@ fn enum_values_cover_names_aliases_and_legacy_categories() {
         );
     }
 }
+
+#[test]
+fn access_names_round_trip() {
+    for a in [Access::Free, Access::Paid] {
+        assert_eq!(Access::from_name(a.as_str()), Some(a));
+    }
+    assert_eq!(Access::from_name("Free"), None);
+    assert_eq!(Access::from_name(""), None);
+}

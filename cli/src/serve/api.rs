@@ -21,9 +21,10 @@ pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Resp
 pub fn filter_from(q: &HashMap<String, String>) -> Result<UnitPrimitiveFilter, String> {
     let access = match q.get("access").map(String::as_str) {
         None | Some("") => None,
-        Some("free") => Some(Access::Free),
-        Some("paid") => Some(Access::Paid),
-        Some(other) => return Err(format!("access must be free or paid, not '{other}'")),
+        Some(name) => match Access::from_name(name) {
+            Some(access) => Some(access),
+            None => return Err(format!("access must be free or paid, not '{name}'")),
+        },
     };
     let text = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     Ok(UnitPrimitiveFilter {

@@ -191,15 +191,22 @@ impl CloudConnectorUser {
     pub fn unit_primitives(&self, known: &dyn UnitPrimitiveNames) -> Vec<String> {
         self.claims
             .as_ref()
-            .map(|c| {
-                c.scopes
-                    .iter()
-                    .filter(|s| known.contains(s))
-                    .cloned()
-                    .collect()
-            })
+            .map(|c| known_unit_primitives(c.scopes.iter().map(String::as_str), known))
             .unwrap_or_default()
     }
+}
+
+/// The scopes that are unit primitives of `known` (names or aliases), in scope order: what a
+/// user's `unit_primitives` reports, for bindings holding only the scopes.
+pub fn known_unit_primitives<'a>(
+    scopes: impl IntoIterator<Item = &'a str>,
+    known: &dyn UnitPrimitiveNames,
+) -> Vec<String> {
+    scopes
+        .into_iter()
+        .filter(|s| known.contains(s))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

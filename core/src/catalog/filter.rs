@@ -29,6 +29,13 @@ impl Access {
             Access::Paid => "paid",
         }
     }
+
+    /// The access a name (`"free"` / `"paid"`, as [`Access::as_str`] writes it) stands for.
+    pub fn from_name(name: &str) -> Option<Access> {
+        [Access::Free, Access::Paid]
+            .into_iter()
+            .find(|a| a.as_str() == name)
+    }
 }
 
 /// Every set field must match; unset fields match everything. Names compare exactly (add-ons,

@@ -17,8 +17,7 @@ use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UnitPrimitiveNames, UserClaims,
-    Verification,
+    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
 };
 use cloud_connector::token::Algorithm;
 use cloud_connector::{Error as CoreError, ErrorCode};
@@ -383,11 +382,10 @@ fn user_can(
 
 /// The scopes that are unit primitives of the embedded catalog (names or aliases), in order.
 fn known_unit_primitives(scopes: Vec<String>) -> Vec<String> {
-    let catalog = cloud_connector::Catalog::embedded();
-    scopes
-        .into_iter()
-        .filter(|s| UnitPrimitiveNames::contains(catalog, s))
-        .collect()
+    cloud_connector::auth::known_unit_primitives(
+        scopes.iter().map(String::as_str),
+        cloud_connector::Catalog::embedded(),
+    )
 }
 
 pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
