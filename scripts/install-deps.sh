@@ -11,7 +11,8 @@ command -v ruby >/dev/null || need_apt+=(ruby)
 [ -n "$(ls /usr/include/ruby-*/ruby.h 2>/dev/null)" ] || need_apt+=(ruby-dev)
 command -v rspec >/dev/null || need_apt+=(ruby-rspec)
 ruby -e 'require "jwt"' >/dev/null 2>&1 || need_apt+=(ruby-jwt)
-[ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
+# libclang itself, not libclang-cpp (which some images carry alone, and bindgen cannot use).
+[ -n "$(ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang-[0-9]*.so* 2>/dev/null)" ] || need_apt+=(libclang-dev)
 # Node.js and npm for the npm package (make node-test).
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
