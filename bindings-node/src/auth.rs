@@ -393,7 +393,7 @@ impl CompositeProvider {
         let audiences = audiences_or_default(&self.inner, audiences).or_throw(env)?;
         let refs: Vec<&str> = audiences.iter().map(String::as_str).collect();
         let claims = match self.inner.verify_cached(&token, &refs) {
-            Some(Ok(Verification::Verified(claims))) => claims,
+            Some(Ok(Verification::Verified(v))) => v.claims,
             _ => {
                 let verified = self
                     .inner
@@ -532,7 +532,7 @@ impl User {
     /// `null` when no token was decoded (no header, bypass), empty claims when rejected.
     #[napi(getter)]
     pub fn claims(&self) -> Option<UserClaims> {
-        self.inner.claims.as_ref().map(UserClaims::from)
+        self.inner.claims.as_deref().map(UserClaims::from)
     }
 
     /// Whether the user may use `unitPrimitive`: debug users always; a disallowed issuer

@@ -292,17 +292,17 @@ impl PyComposite {
             }
         }
         .py_err(py)?;
-        let claims = match &verification {
-            Verification::Verified(claims) => claims.clone(),
+        let verified = match verification {
+            Verification::Verified(v) => v,
             Verification::Rejected => {
-                let user = CloudConnectorUser::from_verification(&verification);
                 return Ok((
                     false,
-                    claims_fields(py, user.claims.as_ref().unwrap_or(&UserClaims::default()))?,
+                    claims_fields(py, &UserClaims::default())?,
                     self.inner.refreshes(),
                 ));
             }
         };
+        let claims = verified.claims;
         let key = Arc::as_ptr(&claims) as usize;
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((held, fields)) = memo.get(&key) {
@@ -314,17 +314,12 @@ impl PyComposite {
                 ));
             }
         }
-        let user = CloudConnectorUser::from_verification(&verification);
-        let fields = claims_fields(py, user.claims.as_ref().unwrap_or(&UserClaims::default()))?;
+        let fields = claims_fields(py, &verified.user)?;
         if memo.len() >= MEMO_CAPACITY {
             memo.clear();
         }
         memo.insert(key, (claims, fields.clone().unbind()));
-        Ok((
-            user.authenticated,
-            fresh_fields(py, &fields)?,
-            self.inner.refreshes(),
-        ))
+        Ok((true, fresh_fields(py, &fields)?, self.inner.refreshes()))
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the
@@ -452,7 +447,7 @@ impl AuthProvider for PythonProvider {
             }
             Ok(CloudConnectorUser {
                 authenticated,
-                claims: core_claims,
+                claims: core_claims.map(Arc::new),
                 ..Default::default()
             })
         })
@@ -528,7 +523,7 @@ pub fn authenticate_request<'py>(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()?;
-        (outcome.user.claims.as_ref() == Some(&returned.1)).then_some(returned.0)
+        (outcome.user.claims.as_deref() == Some(&returned.1)).then_some(returned.0)
     });
     Ok((user_to_py(py, &outcome.user)?, outcome.error, same_claims))
 }
@@ -566,7 +561,9 @@ pub fn user_can(
         authenticated: true,
         is_debug,
         global_user_id: None,
-        claims: claims.filter(|c| !c.is_none()).map(claims_from_py),
+        claims: claims
+            .filter(|c| !c.is_none())
+            .map(|c| Arc::new(claims_from_py(c))),
     };
     let disallowed = disallowed_issuers.unwrap_or_default();
     let refs: Vec<&str> = disallowed.iter().map(String::as_str).collect();

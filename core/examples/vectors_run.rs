@@ -386,7 +386,7 @@ fn run_tokens(dir: &Path, out: &mut Map<String, Value>) -> Run<()> {
                 "is_debug": o.user.is_debug,
                 "global_user_id": o.user.global_user_id,
                 "error": o.error,
-                "claims": o.user.claims.as_ref().map(claims_fields),
+                "claims": o.user.claims.as_deref().map(claims_fields),
             }),
             Err(e) => json!({"raised": code(&e)}),
         };

@@ -5,11 +5,13 @@
 //! building a JSON map for it cost /auth a measurable share of its throughput (bench/README.md).
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use cloud_connector::auth::UserClaims;
 
 /// The caller's request id, echoed on the answer and logged, so a proxy (or a load test) can tie
 /// each decision to its request. Longer ids are neither echoed nor logged.
@@ -24,14 +26,29 @@ pub struct Decision {
     /// The error code of a refusal.
     pub code: Option<String>,
     pub unit_primitive: Option<String>,
-    pub subject: Option<String>,
-    pub realm: Option<String>,
+    /// The verified claims (subject and realm are logged): the token cache's own, not a copy.
+    pub claims: Option<Arc<UserClaims>>,
 }
 
 impl Decision {
     pub fn coded(code: &str) -> Decision {
         Decision {
             code: Some(code.to_owned()),
+            ..Decision::default()
+        }
+    }
+
+    /// A decision on the unit primitive a verified token asked for: granted, or refused with
+    /// `code`.
+    pub fn granted(
+        unit_primitive: String,
+        claims: Arc<UserClaims>,
+        code: Option<&str>,
+    ) -> Decision {
+        Decision {
+            code: code.map(str::to_owned),
+            unit_primitive: Some(unit_primitive),
+            claims: Some(claims),
             ..Decision::default()
         }
     }
@@ -77,10 +94,10 @@ pub async fn layer(request: Request, next: Next) -> Response {
     if let Some(d) = response.extensions_mut().remove::<Decision>() {
         field(&mut buf, "result", d.result);
         for (name, value) in [
-            ("code", &d.code),
-            ("unit_primitive", &d.unit_primitive),
-            ("subject", &d.subject),
-            ("realm", &d.realm),
+            ("code", d.code.as_deref()),
+            ("unit_primitive", d.unit_primitive.as_deref()),
+            ("subject", d.claims.as_ref().map(|c| c.subject.as_str())),
+            ("realm", d.claims.as_ref().map(|c| c.gitlab_realm.as_str())),
         ] {
             if let Some(v) = value {
                 field(&mut buf, name, v);

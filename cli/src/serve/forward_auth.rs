@@ -3,6 +3,7 @@
 //! requires the unit primitive the request names (`X-Gitlab-Unit-Primitive`, or a `--rule` for
 //! its path). 200 with identity headers, or 401/403 with a JSON error carrying a code.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -11,7 +12,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cloud_connector::auth::{
-    authenticate, AuthOutcome, AuthProvider, CloudConnectorUser, CompositeProvider, Verification,
+    authenticate, authenticate_headers, AuthOutcome, AuthProvider, CloudConnectorUser,
+    CompositeProvider, HeaderLookup, Verification,
 };
 use cloud_connector::ErrorCode;
 
@@ -37,6 +39,21 @@ fn original_path(headers: &HeaderMap, uri: &Uri) -> String {
         .to_owned()
 }
 
+/// The request's own header map as the core flow's headers: looked up in place rather than
+/// copied (the bearer token among them) on each decision. Values that are not visible ASCII are
+/// skipped, and the last value of a repeated name wins, as the core's `Headers` has it.
+struct RequestHeaders<'a>(&'a HeaderMap);
+
+impl HeaderLookup for RequestHeaders<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0
+            .get_all(name)
+            .iter()
+            .rev()
+            .find_map(|v| v.to_str().ok())
+    }
+}
+
 /// The composite provider's token cache alone as the core flow's provider: a token it does not
 /// hold (or no longer accepts) is marked `missed` and decided again by [`Recording`].
 struct CacheOnly<'a> {
@@ -48,7 +65,7 @@ struct CacheOnly<'a> {
 impl AuthProvider for CacheOnly<'_> {
     fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
         match self.provider.verify_cached(token, &[self.audience]) {
-            Some(Ok(v)) => Ok(CloudConnectorUser::from_verification(&v)),
+            Some(Ok(v)) => Ok(CloudConnectorUser::from_verification(v)),
             Some(Err(e)) => Err(e),
             None => {
                 self.missed.store(true, Ordering::Relaxed);
@@ -69,16 +86,19 @@ struct Recording {
 
 impl AuthProvider for Recording {
     fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
-        match self.provider.verify(token, &[self.audience.as_str()]) {
+        match self
+            .provider
+            .verify_claims(token, &[self.audience.as_str()])
+        {
             Ok(v) => Ok(CloudConnectorUser::from_verification(
-                &Verification::Verified(v.claims),
+                Verification::Verified(v),
             )),
             // No keys at all is the server's failure, not the token's: it escapes the flow.
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
             Err(e) => {
                 *self.rejected.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.code().as_str());
                 Ok(CloudConnectorUser::from_verification(
-                    &Verification::Rejected,
+                    Verification::Rejected,
                 ))
             }
         }
@@ -112,11 +132,6 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
             Decision::coded(code),
         );
     };
-    let texts = || {
-        headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-    };
     // A token the cache holds is answered right here, on the async worker; only a miss (a
     // signature check, perhaps a rate-limited refresh) goes to the blocking pool.
     let cached = CacheOnly {
@@ -124,8 +139,8 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
         audience: &s.audience,
         missed: AtomicBool::new(false),
     };
-    let inline = authenticate(
-        texts(),
+    let inline = authenticate_headers(
+        &RequestHeaders(headers),
         Some(&cached as &dyn AuthProvider),
         false,
         Some(&s.audience),
@@ -133,7 +148,10 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     if !cached.missed.load(Ordering::Relaxed) {
         return finish(s, uri, headers, inline, None);
     }
-    let pairs: Vec<(String, String)> = texts().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
     let recording = Recording {
         provider,
         audience: s.audience.clone(),
@@ -220,48 +238,85 @@ fn finish(
     };
     let allowed = outcome.user.can(&wanted, &[]);
     let claims = outcome.user.claims.unwrap_or_default();
-    let mut decision = Decision {
-        unit_primitive: Some(wanted.clone()),
-        subject: Some(claims.subject.clone()),
-        realm: Some(claims.gitlab_realm.clone()),
-        ..Decision::default()
-    };
     if !allowed {
-        decision.code = Some("missing_scope".into());
+        let message = format!("the token does not grant the unit primitive '{wanted}'");
         return (
             Outcome::Forbidden,
-            error(
-                StatusCode::FORBIDDEN,
-                "missing_scope",
-                format!("the token does not grant the unit primitive '{wanted}'"),
-            ),
-            decision,
+            error(StatusCode::FORBIDDEN, "missing_scope", message),
+            Decision::granted(wanted, claims, Some("missing_scope")),
         );
     }
     let mut response = StatusCode::OK.into_response();
     let h = response.headers_mut();
     let instance = match &claims.gitlab_instance_id {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
+        serde_json::Value::String(s) => Cow::Borrowed(s.as_str()),
+        serde_json::Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_string()),
     };
     for (name, value) in [
         ("x-gitlab-subject", claims.subject.as_str()),
         ("x-gitlab-realm", claims.gitlab_realm.as_str()),
-        ("x-gitlab-instance-id", instance.as_str()),
+        ("x-gitlab-instance-id", &instance),
         ("x-gitlab-scopes", &claims.scopes.join(",")),
         ("x-gitlab-unit-primitive", wanted.as_str()),
     ] {
         // An empty claim is not an identity: send no header rather than an empty one.
-        if let Ok(v) = HeaderValue::from_str(value).map_err(drop).and_then(|v| {
-            if value.is_empty() {
-                Err(())
-            } else {
-                Ok(v)
-            }
-        }) {
+        if value.is_empty() {
+            continue;
+        }
+        if let Ok(v) = HeaderValue::from_str(value) {
             h.insert(name, v);
         }
     }
-    (Outcome::Ok, response, decision)
+    (
+        Outcome::Ok,
+        response,
+        Decision::granted(wanted, claims, None),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloud_connector::auth::Headers;
+
+    /// The request's header map answers as the core's `Headers` over the same pairs: any
+    /// spelling of a name, the later value of a repeated one, values that are not visible
+    /// ASCII skipped.
+    #[test]
+    fn request_headers_answer_as_the_core_headers() {
+        let mut map = HeaderMap::new();
+        map.append("x-gitlab-realm", HeaderValue::from_static("saas"));
+        map.append("X-Gitlab-Realm", HeaderValue::from_static("self-managed"));
+        map.append("authorization", HeaderValue::from_static("Bearer a.b.c"));
+        map.append("x-gitlab-instance-id", HeaderValue::from_static("instance"));
+        map.append(
+            "x-gitlab-instance-id",
+            HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        );
+        map.append(
+            "x-gitlab-host-name",
+            HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
+        let pairs: Vec<(String, String)> = map
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let core = Headers::new(pairs);
+        let ours = RequestHeaders(&map);
+        for name in [
+            "X-Gitlab-Realm",
+            "x-gitlab-realm",
+            "Authorization",
+            "X-Gitlab-Instance-Id",
+            "X-Gitlab-Host-Name",
+            "X-Gitlab-Version",
+            "not a header name",
+        ] {
+            assert_eq!(ours.header(name), core.header(name), "{name}");
+        }
+        assert_eq!(ours.header("X-GITLAB-REALM"), Some("self-managed"));
+        assert_eq!(ours.header("x-gitlab-instance-id"), Some("instance"));
+        assert_eq!(ours.header("x-gitlab-host-name"), None);
+    }
 }

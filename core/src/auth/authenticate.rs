@@ -1,12 +1,14 @@
 //! `authenticate(headers, provider, bypass)`: the request flow of python-api.md §3, with its
 //! exact order of checks and error strings.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::composite::AuthProvider;
 use super::headers::*;
 use super::service_name::service_name;
-use super::user::{CloudConnectorUser, UserClaims};
+use super::user::CloudConnectorUser;
 use crate::error::{Error, ErrorCode, Result};
 
 pub const NO_AUTHORIZATION_HEADER: &str = "No authorization header presented";
@@ -58,6 +60,11 @@ fn mismatch(claim: &Value, header: Option<&str>) -> bool {
     truthy && claim.as_str().is_none_or(|c| Some(c) != header)
 }
 
+/// [`mismatch`] for a claim held as text.
+fn text_mismatch(claim: &str, header: Option<&str>) -> bool {
+    !claim.is_empty() && Some(claim) != header
+}
+
 /// Authenticates a request. `service_name` overrides the configured service name (read only
 /// when a claim check needs it). `Err` is what escapes the original: provider failures and a
 /// missing service name; everything else is an [`AuthOutcome`] with a client message.
@@ -67,9 +74,23 @@ pub fn authenticate<K: AsRef<str>, V: AsRef<str>>(
     bypass_auth: bool,
     service_name_override: Option<&str>,
 ) -> Result<AuthOutcome> {
-    let headers = Headers::new(headers);
+    authenticate_headers(
+        &Headers::new(headers),
+        provider,
+        bypass_auth,
+        service_name_override,
+    )
+}
+
+/// [`authenticate`] over headers the caller can look up in place (a server's own header map).
+pub fn authenticate_headers(
+    headers: &impl HeaderLookup,
+    provider: Option<&dyn AuthProvider>,
+    bypass_auth: bool,
+    service_name_override: Option<&str>,
+) -> Result<AuthOutcome> {
     let global_user_id = headers
-        .get(X_GITLAB_GLOBAL_USER_ID_HEADER)
+        .header(X_GITLAB_GLOBAL_USER_ID_HEADER)
         .map(str::to_owned);
     if bypass_auth {
         let user = CloudConnectorUser {
@@ -80,7 +101,7 @@ pub fn authenticate<K: AsRef<str>, V: AsRef<str>>(
         };
         return Ok(AuthOutcome { user, error: None });
     }
-    let Some(authorization) = headers.get(AUTH_HEADER) else {
+    let Some(authorization) = headers.header(AUTH_HEADER) else {
         return Ok(failed(
             CloudConnectorUser::new(false),
             NO_AUTHORIZATION_HEADER,
@@ -97,13 +118,13 @@ pub fn authenticate<K: AsRef<str>, V: AsRef<str>>(
         failed(
             CloudConnectorUser {
                 global_user_id: global_user_id.clone(),
-                claims: Some(UserClaims::default()),
+                claims: Some(Arc::default()),
                 ..Default::default()
             },
             message,
         )
     };
-    if headers.get(AUTH_TYPE_HEADER) != Some(OIDC_AUTH) {
+    if headers.header(AUTH_TYPE_HEADER) != Some(OIDC_AUTH) {
         return Ok(rejected(INVALID_AUTHENTICATION_TYPE));
     }
     let provider = provider.ok_or_else(|| {
@@ -127,36 +148,32 @@ pub fn authenticate<K: AsRef<str>, V: AsRef<str>>(
             format!("Header mismatch '{header}'"),
         )
     };
-    if mismatch(
-        &Value::from(claims.gitlab_realm.as_str()),
-        headers.get(X_GITLAB_REALM_HEADER),
-    ) {
+    if text_mismatch(&claims.gitlab_realm, headers.header(X_GITLAB_REALM_HEADER)) {
         return Ok(header_failed(X_GITLAB_REALM_HEADER));
     }
     if mismatch(
         &claims.gitlab_instance_id,
-        headers.get(X_GITLAB_INSTANCE_ID_HEADER),
+        headers.header(X_GITLAB_INSTANCE_ID_HEADER),
     ) {
         return Ok(header_failed(X_GITLAB_INSTANCE_ID_HEADER));
     }
-    let subject = Value::from(claims.subject.as_str());
     // Only a non-empty subject is compared, so the service name is read only then.
     if !claims.subject.is_empty() {
-        let service = match service_name_override {
-            Some(s) => s.to_owned(),
-            None => service_name()?,
+        let is_service = match service_name_override {
+            Some(s) => claims.issuer == s,
+            None => claims.issuer == service_name()?,
         };
-        let header = if claims.issuer == service {
+        let header = if is_service {
             X_GITLAB_GLOBAL_USER_ID_HEADER
         } else {
             X_GITLAB_INSTANCE_ID_HEADER
         };
-        if mismatch(&subject, headers.get(header)) {
+        if text_mismatch(&claims.subject, headers.header(header)) {
             return Ok(header_failed(header));
         }
     }
     if !claims.duo_seat_count.is_empty() {
-        match headers.get(X_GITLAB_DUO_SEAT_COUNT_HEADER) {
+        match headers.header(X_GITLAB_DUO_SEAT_COUNT_HEADER) {
             None | Some("") => {
                 log::warn!(target: "cloud_connector", "Header is missing: '{X_GITLAB_DUO_SEAT_COUNT_HEADER}'")
             }

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::provider_stats::{ProviderStats, SourceRefreshCount, TokenCacheStats, REFRESH_OK};
 use super::service_name::service_name;
 use super::source::KeySource;
-use super::token_cache::TokenCache;
-use super::user::CloudConnectorUser;
+use super::token_cache::{CachedToken, TokenCache};
+use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
@@ -88,8 +88,25 @@ struct Snapshot {
 /// The outcome of verifying a token for a user: its claims, or rejected.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verification {
-    Verified(Arc<serde_json::Map<String, Value>>),
+    Verified(VerifiedClaims),
     Rejected,
+}
+
+/// A verified token's claims as decoded and as a user's fields. Both are the `Arc`s the token
+/// cache holds: a cache hit converts nothing (a sidecar answers every request from it), and a
+/// binding can memoise its own conversion by the claims' address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedClaims {
+    pub claims: Arc<serde_json::Map<String, Value>>,
+    pub user: Arc<UserClaims>,
+}
+
+impl VerifiedClaims {
+    /// Maps claims no cache holds (a disabled cache, a signature-bypass verification).
+    fn converted(claims: Arc<serde_json::Map<String, Value>>) -> VerifiedClaims {
+        let user = Arc::new(UserClaims::from_claims(&claims));
+        VerifiedClaims { claims, user }
+    }
 }
 
 /// What the latest refresh saw: each failing source, and the fallback message logged when some
@@ -423,7 +440,7 @@ impl CompositeProvider {
     /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
     pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
         Ok(CloudConnectorUser::from_verification(
-            &self.verify_for_user(token, audiences)?,
+            self.verify_for_user(token, audiences)?,
         ))
     }
 
@@ -440,11 +457,15 @@ impl CompositeProvider {
             self.spawn_refresh();
         }
         let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
-        let answered = token::validate_claims_for(&hit.claims, v, audiences, token::now()).ok();
+        let answered =
+            token::validate_claims_for(&hit.verified.claims, v, audiences, token::now()).ok();
         // Only an answer counts: a None falls through to verify_for_user, which counts it there.
         answered.map(|()| {
             self.inner.stats.hit();
-            Ok(Verification::Verified(hit.claims))
+            Ok(Verification::Verified(VerifiedClaims {
+                claims: hit.verified.claims,
+                user: hit.user,
+            }))
         })
     }
 
@@ -453,8 +474,8 @@ impl CompositeProvider {
     /// A verified token's claims are the `Arc` the token cache holds, so a binding can memoise
     /// its own conversion of them.
     pub fn verify_for_user(&self, token: &str, audiences: &[&str]) -> Result<Verification> {
-        match self.verify(token, audiences) {
-            Ok(v) => Ok(Verification::Verified(v.claims)),
+        match self.verify_claims(token, audiences) {
+            Ok(v) => Ok(Verification::Verified(v)),
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
             Err(e) => {
                 log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
@@ -477,6 +498,20 @@ impl CompositeProvider {
         lock(&self.inner.cache).len()
     }
 
+    /// [`CompositeProvider::verify`] giving the claims as decoded and as a user's fields (those
+    /// the token cache holds, when it holds the token).
+    pub fn verify_claims(&self, token: &str, audiences: &[&str]) -> Result<VerifiedClaims> {
+        Ok(
+            match self.verify_with(token, audiences, token::now(), true)? {
+                (v, Some(user)) => VerifiedClaims {
+                    claims: v.claims,
+                    user,
+                },
+                (v, None) => VerifiedClaims::converted(v.claims),
+            },
+        )
+    }
+
     /// Verifies a token for any of `audiences` at the current time.
     pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedToken> {
         self.verify_at(token, audiences, token::now())
@@ -485,6 +520,7 @@ impl CompositeProvider {
     /// [`CompositeProvider::verify`] at `now` (Unix seconds).
     pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
         self.verify_with(token, audiences, now, true)
+            .map(|(v, _)| v)
     }
 
     /// Verifies with the keys held now and never waits: no first load, no unknown-`kid`
@@ -499,15 +535,18 @@ impl CompositeProvider {
         now: i64,
     ) -> Result<VerifiedToken> {
         self.verify_with(token, audiences, now, false)
+            .map(|(v, _)| v)
     }
 
+    /// The verified token, and its user claims when the token cache holds them (a hit, or a
+    /// token just verified and cached).
     fn verify_with(
         &self,
         token: &str,
         audiences: &[&str],
         now: i64,
         may_load: bool,
-    ) -> Result<VerifiedToken> {
+    ) -> Result<(VerifiedToken, Option<Arc<UserClaims>>)> {
         let v = &self.inner.validation;
         if token.len() > v.max_token_size {
             return Err(Error::new(
@@ -543,8 +582,8 @@ impl CompositeProvider {
             let hit = lock(&self.inner.cache).get(token, snapshot.generation);
             if let Some(hit) = hit {
                 self.inner.stats.hit();
-                return match token::validate_claims_for(&hit.claims, v, audiences, now) {
-                    Ok(()) => Ok(hit),
+                return match token::validate_claims_for(&hit.verified.claims, v, audiences, now) {
+                    Ok(()) => Ok((hit.verified, Some(hit.user))),
                     Err(e) => {
                         lock(&self.inner.cache).remove(token);
                         Err(e)
@@ -581,14 +620,26 @@ impl CompositeProvider {
                 header: Arc::new(jws.header),
                 claims: Arc::new(claims),
             };
-            lock(&self.inner.cache).insert(token, verified.clone(), generation);
-            return Ok(verified);
+            // Mapped to user claims once here, not on each hit; a disabled cache keeps neither.
+            if self.inner.config.token_cache_capacity == 0 {
+                return Ok((verified, None));
+            }
+            let user = Arc::new(UserClaims::from_claims(&verified.claims));
+            let entry = CachedToken {
+                verified: verified.clone(),
+                user: user.clone(),
+            };
+            lock(&self.inner.cache).insert(token, entry, generation);
+            return Ok((verified, Some(user)));
         }
         token::validate_claims_for(&claims, v, audiences, now)?;
-        Ok(VerifiedToken {
-            header: Arc::new(jws.header),
-            claims: Arc::new(claims),
-        })
+        Ok((
+            VerifiedToken {
+                header: Arc::new(jws.header),
+                claims: Arc::new(claims),
+            },
+            None,
+        ))
     }
 }
 

@@ -35,6 +35,19 @@ impl<K: AsRef<str>, V: AsRef<str>> Headers<K, V> {
     }
 }
 
+/// A request's headers as `authenticate` reads them: a value by any spelling of its name, the
+/// later one when a name repeats. [`Headers`] is one; a server can look into its own header map
+/// instead of copying every header into one.
+pub trait HeaderLookup {
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderLookup for Headers<K, V> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

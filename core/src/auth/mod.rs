@@ -20,12 +20,12 @@ mod test_server;
 mod tests;
 
 pub use authenticate::{
-    authenticate, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER, INVALID_AUTHENTICATION_TYPE,
-    INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
+    authenticate, authenticate_headers, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER,
+    INVALID_AUTHENTICATION_TYPE, INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
 };
 pub use composite::{
     AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure, Verification,
-    INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
+    VerifiedClaims, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
 };
 pub use headers::*;
 pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};

@@ -380,6 +380,45 @@ fn verified_token_cache() {
 }
 
 #[test]
+fn a_cached_token_is_mapped_to_user_claims_once() {
+    let s = TestServer::start();
+    let a = key(RSA_A);
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    let t = token(&a, Some("a"));
+    let user = |v: Verification| match v {
+        Verification::Verified(v) => v,
+        Verification::Rejected => panic!("rejected"),
+    };
+    let first = user(p.verify_for_user(&t, &[SVC]).unwrap());
+    assert_eq!(first.user.subject, "instance");
+    assert_eq!(first.user.scopes, ["duo_chat"]);
+    let hit = user(p.verify_cached(&t, &[SVC]).unwrap().unwrap());
+    let again = user(p.verify_for_user(&t, &[SVC]).unwrap());
+    for v in [&hit, &again] {
+        assert!(
+            Arc::ptr_eq(&v.user, &first.user),
+            "a hit shares the entry's user claims"
+        );
+        assert!(Arc::ptr_eq(&v.claims, &first.claims));
+    }
+    let u = p.authenticate_for(&t, &[SVC]).unwrap();
+    assert!(Arc::ptr_eq(u.claims.as_ref().unwrap(), &first.user));
+
+    // Without a cache every verification maps its own claims, to the same fields.
+    let config = CompositeConfig {
+        token_cache_capacity: 0,
+        ..CompositeConfig::default()
+    };
+    let uncached = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
+    let one = user(uncached.verify_for_user(&t, &[SVC]).unwrap());
+    let two = user(uncached.verify_for_user(&t, &[SVC]).unwrap());
+    assert!(!Arc::ptr_eq(&one.user, &two.user));
+    assert_eq!(one.user, first.user);
+    assert!(uncached.verify_cached(&t, &[SVC]).is_none());
+}
+
+#[test]
 fn no_keys_is_a_critical_error_even_in_bypass_mode() {
     for verify_signature in [true, false] {
         let config = CompositeConfig {
@@ -459,7 +498,7 @@ fn claims(realm: &str, instance: Value, sub: &str, iss: &str) -> UserClaims {
 fn ok_user(c: UserClaims) -> Stub {
     Stub(CloudConnectorUser {
         authenticated: true,
-        claims: Some(c),
+        claims: Some(std::sync::Arc::new(c)),
         ..Default::default()
     })
 }
@@ -519,14 +558,14 @@ fn early_rejections() {
         assert_eq!(out.error.as_deref(), Some(INVALID_AUTHENTICATION_TYPE));
         assert_eq!(
             out.user.claims,
-            Some(UserClaims::default()),
+            Some(Default::default()),
             "empty claims, not None"
         );
         assert_eq!(out.user.global_user_id.as_deref(), Some("user"));
     }
     let out = run(&BASE, &Stub(CloudConnectorUser::new(false)));
     assert_eq!(out.error.as_deref(), Some(FORBIDDEN_BY_AUTH_PROVIDER));
-    assert_eq!(out.user.claims, Some(UserClaims::default()));
+    assert_eq!(out.user.claims, Some(Default::default()));
     assert!(!out.user.authenticated);
 }
 

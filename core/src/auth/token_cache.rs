@@ -3,21 +3,30 @@
 //! verified under, so a key set change invalidates them even if a verification was in flight.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use ahash::RandomState;
 
+use super::user::UserClaims;
 use crate::token::VerifiedToken;
 
 /// Every hit hashes the whole token (hundreds of bytes), so the hasher matters: ahash is several
 /// times faster than SipHash and, randomly seeded per cache, as resistant to crafted collisions.
 type Map<V> = HashMap<String, V, RandomState>;
 
+/// A cached token: as verified, and its claims mapped to a user's fields once.
+#[derive(Clone, Debug)]
+pub(crate) struct CachedToken {
+    pub verified: VerifiedToken,
+    pub user: Arc<UserClaims>,
+}
+
 #[derive(Debug)]
 pub(crate) struct TokenCache {
     capacity: usize,
     tick: u64,
     /// token -> (verified, key-set generation, tick of last use)
-    entries: Map<(VerifiedToken, u64, u64)>,
+    entries: Map<(CachedToken, u64, u64)>,
     /// tick of insertion or of the last re-queue -> token. A hit only stamps the entry's tick
     /// (no tree update on the hot path); eviction gives an entry used since it was queued a
     /// second chance by re-queueing it, so the least recently used one goes first.
@@ -34,7 +43,7 @@ impl TokenCache {
         }
     }
 
-    pub(crate) fn get(&mut self, token: &str, generation: u64) -> Option<VerifiedToken> {
+    pub(crate) fn get(&mut self, token: &str, generation: u64) -> Option<CachedToken> {
         self.tick += 1;
         let tick = self.tick;
         let (value, gen, last) = self.entries.get_mut(token)?;
@@ -46,7 +55,7 @@ impl TokenCache {
         Some(value.clone())
     }
 
-    pub(crate) fn insert(&mut self, token: &str, value: VerifiedToken, generation: u64) {
+    pub(crate) fn insert(&mut self, token: &str, value: CachedToken, generation: u64) {
         if self.capacity == 0 {
             return;
         }
@@ -97,14 +106,16 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
-    fn v(n: i64) -> VerifiedToken {
+    fn v(n: i64) -> CachedToken {
         let mut m = serde_json::Map::new();
         m.insert("n".into(), n.into());
-        VerifiedToken {
-            header: Arc::default(),
-            claims: Arc::new(m),
+        CachedToken {
+            user: Arc::new(UserClaims::from_claims(&m)),
+            verified: VerifiedToken {
+                header: Arc::default(),
+                claims: Arc::new(m),
+            },
         }
     }
 

@@ -2,6 +2,7 @@
 //! the catalog provides.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -137,7 +138,8 @@ pub struct CloudConnectorUser {
     pub authenticated: bool,
     pub is_debug: bool,
     pub global_user_id: Option<String>,
-    pub claims: Option<UserClaims>,
+    /// Shared with the token cache entry it came from: a cached token is mapped once.
+    pub claims: Option<Arc<UserClaims>>,
 }
 
 impl CloudConnectorUser {
@@ -148,17 +150,18 @@ impl CloudConnectorUser {
         }
     }
 
-    /// The user a verification gives: authenticated with the decoded claims, or (rejected)
-    /// unauthenticated with empty claims, as the original provider returns them.
-    pub fn from_verification(v: &super::composite::Verification) -> CloudConnectorUser {
+    /// The user a verification gives: authenticated with the decoded claims (the `Arc` the
+    /// token cache holds), or (rejected) unauthenticated with empty claims, as the original
+    /// provider returns them.
+    pub fn from_verification(v: super::composite::Verification) -> CloudConnectorUser {
         match v {
-            super::composite::Verification::Verified(claims) => CloudConnectorUser {
+            super::composite::Verification::Verified(v) => CloudConnectorUser {
                 authenticated: true,
-                claims: Some(UserClaims::from_claims(claims)),
+                claims: Some(v.user),
                 ..Default::default()
             },
             super::composite::Verification::Rejected => CloudConnectorUser {
-                claims: Some(UserClaims::default()),
+                claims: Some(Arc::default()),
                 ..Default::default()
             },
         }
@@ -217,11 +220,11 @@ mod tests {
     fn user(issuer: &str, scopes: &[&str]) -> CloudConnectorUser {
         CloudConnectorUser {
             authenticated: true,
-            claims: Some(UserClaims {
+            claims: Some(Arc::new(UserClaims {
                 issuer: issuer.into(),
                 scopes: scopes.iter().map(|s| s.to_string()).collect(),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         }
     }
@@ -231,7 +234,7 @@ mod tests {
         // A rejected token's claims: every field empty, the instance id an empty string as a
         // decoded token without the claim gives (not null), in every language.
         let rejected =
-            CloudConnectorUser::from_verification(&super::super::composite::Verification::Rejected);
+            CloudConnectorUser::from_verification(super::super::composite::Verification::Rejected);
         let claims = rejected.claims.unwrap();
         assert_eq!(claims.gitlab_instance_id, json!(""));
         let decoded = UserClaims::from_claims(&serde_json::Map::new());

@@ -34,7 +34,7 @@ pub use key_set::{KeyMatch, KeySet};
 pub use signing_key::{verifying_key_from_pem, SigningKey};
 pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use validation::{validate_claims, Validation};
-pub use verify::{now, verify, verify_jws, VerifiedToken};
+pub use verify::{now, verify, verify_jws, verify_with_payload, VerifiedToken};
 
 pub(crate) use validation::validate_claims_for;
 pub(crate) use verify::{parse_checked, signature_error};

@@ -1018,7 +1018,7 @@ fn authenticate_vectors() {
         match (&e["claims"], &out.user.claims) {
             (Value::Null, None) => {}
             (Value::String(s), Some(c)) if s == "empty" => {
-                assert_eq!(c, &UserClaims::default(), "{id}")
+                assert_eq!(**c, UserClaims::default(), "{id}")
             }
             (Value::Object(want), Some(c)) => {
                 assert_eq!(want["issuer"], c.issuer, "{id}");

@@ -71,6 +71,31 @@ pub fn verify_jws(
 
 /// Verifies `token` against `keys` at `now` (Unix seconds).
 pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<VerifiedToken> {
+    verify_jwt(token, keys, v, now).map(|(verified, _)| verified)
+}
+
+/// [`verify`], also handing back the payload as signed: the claims as JSON text, exactly as the
+/// issuer wrote them. For a binding whose own JSON parser builds its objects faster than it can
+/// be handed the decoded claims one by one (V8's `JSON.parse`): no re-serialisation.
+pub fn verify_with_payload(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    now: i64,
+) -> Result<(VerifiedToken, String)> {
+    let (verified, payload) = verify_jwt(token, keys, v, now)?;
+    // The claims parsed, so the payload is JSON and therefore UTF-8.
+    let text = String::from_utf8(payload)
+        .map_err(|_| Error::new(ErrorCode::TokenMalformed, "payload is not UTF-8"))?;
+    Ok((verified, text))
+}
+
+fn verify_jwt(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    now: i64,
+) -> Result<(VerifiedToken, Vec<u8>)> {
     let (jws, claims, alg) = parse_checked(token, v)?;
     if v.verify_signature {
         let alg =
@@ -82,10 +107,11 @@ pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<Ve
         }
     }
     validate_claims(&claims, v, now)?;
-    Ok(VerifiedToken {
+    let verified = VerifiedToken {
         header: Arc::new(jws.header),
         claims: Arc::new(claims),
-    })
+    };
+    Ok((verified, jws.payload))
 }
 
 /// The current time as whole Unix seconds, as every claim check uses it.

@@ -214,7 +214,7 @@ impl RbComposite {
         // A cache hit answers at once; anything else may check a signature or fetch keys, so
         // other Ruby threads run meanwhile.
         let claims = match rb_self.inner.verify_cached(&token, &auds) {
-            Some(Ok(Verification::Verified(claims))) => claims,
+            Some(Ok(Verification::Verified(v))) => v.claims,
             _ => {
                 let inner = &rb_self.inner;
                 lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?.claims
@@ -370,10 +370,12 @@ fn user_can(
         authenticated: true,
         is_debug,
         global_user_id: None,
-        claims: scopes.map(|scopes| UserClaims {
-            scopes,
-            issuer,
-            ..UserClaims::default()
+        claims: scopes.map(|scopes| {
+            Arc::new(UserClaims {
+                scopes,
+                issuer,
+                ..UserClaims::default()
+            })
         }),
     };
     let refs: Vec<&str> = disallowed_issuers.iter().map(String::as_str).collect();
