@@ -3,6 +3,12 @@
 //! core's errors to JS `Error`s with a `code`. No `unsafe` is written here: the only unsafe code
 //! is what `#[napi]` expands to (see `Cargo.toml` and docs/decisions.md, "Node").
 
+/// mimalloc for the addon's own allocations (V8 and Node keep theirs): a verification decodes a
+/// token into a few dozen small objects, and glibc's malloc and free were a measurable share
+/// of it (bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod auth;
 pub mod catalog;
 pub mod convert;

@@ -139,8 +139,10 @@ impl KeySet {
         v.reject_future_iat = o.reject_future_iat.unwrap_or(false);
         v.verify_signature = o.verify_signature.unwrap_or(true);
         let now = o.now.unwrap_or_else(token::now);
-        let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
-        crate::convert::object(env, &verified.claims)
+        // The payload as signed is the claims' JSON: parsed by V8, never re-serialised.
+        let (_, payload) =
+            token::verify_with_payload(&token, &self.inner, &v, now).or_throw(env)?;
+        crate::convert::parse(env, payload)
     }
 }
 

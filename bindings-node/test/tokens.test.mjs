@@ -44,6 +44,26 @@ test('jose tokens verify with our KeySet, and its failures have our codes', asyn
   assert.throws(() => keys.verify(token, AUD, { issuer: 'https://gitlab.com' }), (e) => e.code === 'issuer_mismatch');
 });
 
+test('KeySet.verify gives the claims as the issuer wrote them: its key order, JSON values, unicode', async () => {
+  const keys = cc.KeySet.fromJwks({ keys: [publicJwk(PEM_A, 'a')] });
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    sub: 'instance-1',
+    aud: AUD,
+    exp: now + 600,
+    zeta: { nested: [1, 2.5, null, true], 'ключ': 'значение ✓' },
+    alpha: '\u2028 and "quotes"',
+    scopes: ['duo_chat'],
+  };
+  const token = await joseToken(claims);
+  const got = keys.verify(token, AUD);
+  assert.deepStrictEqual(Object.keys(got), Object.keys(claims));
+  assert.deepStrictEqual(got, claims);
+  assert.deepStrictEqual(got, (await jose.jwtVerify(token, await jose.importJWK(publicJwk(PEM_A, 'a'), 'RS256'), { audience: AUD })).payload);
+  // Each call parses its own object.
+  assert.notStrictEqual(keys.verify(token, AUD), got);
+});
+
 test('our TokenAuthority tokens verify with jose.jwtVerify', async () => {
   const authority = new cc.TokenAuthority(PEM_A);
   const { token, exp } = authority.encode(AUD, {
