@@ -8,10 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{
-    AsyncTask, ClassInstance, Either, JsObjectValue, Null, Object, ObjectRef, ToNapiValue,
-    TypeName, Unknown,
+    AsyncTask, ClassInstance, Either, JsObjectValue, Null, Object, ObjectRef, Unknown,
 };
-use napi::{Env, JsValue, Task};
+use napi::{Env, JsValue};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -24,55 +23,8 @@ use cloud_connector::{token, Catalog as CoreCatalog, Error};
 
 use crate::catalog::Catalog;
 use crate::errors::{invalid, OrThrow};
+use crate::tasks::{blocking, same, Blocking};
 use crate::tokens::{algorithms, audience_list};
-
-/// Blocking core work for the thread pool, and how to turn its result into a JS value there.
-pub struct Blocking<T, J> {
-    work: Option<Box<dyn FnOnce() -> Result<T, Error> + Send>>,
-    convert: fn(&Env, T) -> napi::Result<J>,
-}
-
-impl<T, J> std::fmt::Debug for Blocking<T, J> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Blocking")
-    }
-}
-
-fn blocking<T, J>(
-    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
-    convert: fn(&Env, T) -> napi::Result<J>,
-) -> AsyncTask<Blocking<T, J>>
-where
-    T: Send + 'static,
-    J: ToNapiValue + TypeName,
-{
-    AsyncTask::new(Blocking {
-        work: Some(Box::new(work)),
-        convert,
-    })
-}
-
-impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for Blocking<T, J> {
-    type Output = Result<T, Error>;
-    type JsValue = J;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let work = self
-            .work
-            .take()
-            .ok_or_else(|| napi::Error::from_reason("task already ran"))?;
-        Ok(work())
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<J> {
-        let value = output.or_throw(&env)?;
-        (self.convert)(&env, value)
-    }
-}
-
-fn same<T>(_: &Env, v: T) -> napi::Result<T> {
-    Ok(v)
-}
 
 /// A JSON result as a plain JS value.
 type Json = Unknown<'static>;

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod catalog;
 pub mod convert;
 pub mod errors;
+pub mod tasks;
 pub mod tokens;
 
 /// Every stable error code the core can give (`err.code`), for callers that switch on them.

@@ -2,9 +2,9 @@
 //! and JWK thumbprints. Everything here is CPU-only and synchronous (no network): RS256
 //! verification is ~20 µs, signing ~0.7 ms.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{Either, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -17,6 +17,7 @@ use cloud_connector::{Catalog as CoreCatalog, Error, ErrorCode};
 
 use crate::catalog::Catalog;
 use crate::errors::{invalid, OrThrow};
+use crate::tasks::{blocking, same, Blocking};
 
 /// Algorithm names (`"RS256"`, ...) as the core's algorithms.
 pub fn algorithms(names: &[String]) -> Result<Vec<Algorithm>, Error> {
@@ -179,7 +180,7 @@ pub struct EncodedToken {
 #[napi]
 #[derive(Debug)]
 pub struct TokenAuthority {
-    inner: CoreAuthority,
+    inner: Arc<CoreAuthority>,
 }
 
 #[napi]
@@ -187,11 +188,12 @@ impl TokenAuthority {
     #[napi(constructor)]
     pub fn new(signing_key: String) -> TokenAuthority {
         TokenAuthority {
-            inner: CoreAuthority::new(&signing_key),
+            inner: Arc::new(CoreAuthority::new(&signing_key)),
         }
     }
 
-    /// Signs a user token for `serviceName` (its `aud`), valid one hour (synchronous).
+    /// Signs a user token for `serviceName` (its `aud`), valid one hour (synchronous: ~0.7 ms
+    /// on the calling thread; a server should prefer `encodeAsync`).
     #[napi]
     pub fn encode(
         &self,
@@ -199,18 +201,37 @@ impl TokenAuthority {
         service_name: String,
         claims: UserTokenOptions,
     ) -> napi::Result<EncodedToken> {
-        let extra = extra_claims(claims.extra_claims, "extraClaims").or_throw(&env)?;
-        let c = UserTokenClaims {
-            sub: &claims.sub,
-            gitlab_realm: &claims.gitlab_realm,
-            gitlab_instance_id: claims.gitlab_instance_id,
-            scopes: &claims.scopes,
-            duo_seat_count: claims.duo_seat_count.as_deref(),
-            extra_claims: extra.as_ref(),
-        };
-        let (token, exp) = self.inner.encode(&service_name, &c).or_throw(&env)?;
-        Ok(EncodedToken { token, exp })
+        encode_user(&self.inner, &service_name, claims).or_throw(&env)
     }
+
+    /// `encode` on libuv's thread pool: the event loop keeps running while the token is signed.
+    #[napi(ts_return_type = "Promise<EncodedToken>")]
+    pub fn encode_async(
+        &self,
+        service_name: String,
+        claims: UserTokenOptions,
+    ) -> AsyncTask<Blocking<EncodedToken, EncodedToken>> {
+        let authority = self.inner.clone();
+        blocking(move || encode_user(&authority, &service_name, claims), same)
+    }
+}
+
+fn encode_user(
+    authority: &CoreAuthority,
+    service_name: &str,
+    claims: UserTokenOptions,
+) -> Result<EncodedToken, Error> {
+    let extra = extra_claims(claims.extra_claims, "extraClaims")?;
+    let c = UserTokenClaims {
+        sub: &claims.sub,
+        gitlab_realm: &claims.gitlab_realm,
+        gitlab_instance_id: claims.gitlab_instance_id,
+        scopes: &claims.scopes,
+        duo_seat_count: claims.duo_seat_count.as_deref(),
+        extra_claims: extra.as_ref(),
+    };
+    let (token, exp) = authority.encode(service_name, &c)?;
+    Ok(EncodedToken { token, exp })
 }
 
 /// GitLab.com's instance token request: scopes and audiences come from the catalog's
@@ -245,12 +266,16 @@ pub struct IssuedToken {
 #[napi]
 #[derive(Debug)]
 pub struct KeyRing {
-    inner: Mutex<CoreKeyRing>,
+    inner: Arc<Mutex<CoreKeyRing>>,
+}
+
+fn with_ring<T>(ring: &Mutex<CoreKeyRing>, f: impl FnOnce(&mut CoreKeyRing) -> T) -> T {
+    f(&mut ring.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 impl KeyRing {
     fn with<T>(&self, f: impl FnOnce(&mut CoreKeyRing) -> T) -> T {
-        f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+        with_ring(&self.inner, f)
     }
 }
 
@@ -266,14 +291,16 @@ impl KeyRing {
             .collect::<Result<Vec<_>, Error>>()
             .or_throw(&env)?;
         Ok(KeyRing {
-            inner: Mutex::new(CoreKeyRing::new(keys)),
+            inner: Arc::new(Mutex::new(CoreKeyRing::new(keys))),
         })
     }
 
     #[napi(factory)]
     pub fn load_dir(env: Env, path: String) -> napi::Result<KeyRing> {
         Ok(KeyRing {
-            inner: Mutex::new(CoreKeyRing::load_dir(path.as_ref()).or_throw(&env)?),
+            inner: Arc::new(Mutex::new(
+                CoreKeyRing::load_dir(path.as_ref()).or_throw(&env)?,
+            )),
         })
     }
 
@@ -282,11 +309,30 @@ impl KeyRing {
         self.with(|r| r.save_dir(path.as_ref())).or_throw(&env)
     }
 
-    /// Adds a fresh RSA-2048 key; returns its kid.
+    /// Adds a fresh RSA-2048 key; returns its kid (synchronous: key generation takes tens of
+    /// milliseconds; see `createNewKeyAsync`).
     #[napi]
     pub fn create_new_key(&self, env: Env) -> napi::Result<String> {
         self.with(|r| r.create_new_key().map(|k| k.thumbprint().to_owned()))
             .or_throw(&env)
+    }
+
+    /// `createNewKey` on libuv's thread pool. The key is generated before the ring is locked,
+    /// so other calls on the ring are not held up meanwhile.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_new_key_async(&self) -> AsyncTask<Blocking<String, String>> {
+        let ring = self.inner.clone();
+        blocking(
+            move || {
+                let key = SigningKey::generate()?;
+                let kid = key.thumbprint().to_owned();
+                with_ring(&ring, |r| {
+                    r.add_key(key);
+                });
+                Ok(kid)
+            },
+            same,
+        )
     }
 
     #[napi]
@@ -312,7 +358,8 @@ impl KeyRing {
     }
 
     /// Signs an instance token with the current key; scopes and audiences are the catalog's
-    /// entitlements (the embedded catalog unless `catalog` is given).
+    /// entitlements (the embedded catalog unless `catalog` is given). Synchronous (~0.7 ms);
+    /// see `issueInstanceTokenAsync`.
     #[napi]
     pub fn issue_instance_token(
         &self,
@@ -320,38 +367,53 @@ impl KeyRing {
         options: InstanceTokenOptions,
         catalog: Option<&Catalog>,
     ) -> napi::Result<IssuedToken> {
-        let request = TokenIssuer {
-            issuer: options.issuer,
-            subject: options.subject,
-            realm: options.realm,
-            active_add_ons: options.active_add_ons,
-            ttl: options.ttl.unwrap_or(3600),
-            // napi hands objects over as a sorted map, so names come out in name order.
-            extra_claims: extra_claims(options.extra_claims, "extraClaims")
-                .or_throw(&env)?
-                .unwrap_or_default()
-                .into(),
-            license_type: options.license_type,
-            gitlab_version: options.gitlab_version,
-        };
-        let key = self
-            .with(|r| r.current().cloned())
-            .ok_or_else(|| Error::new(ErrorCode::KeyRing, "the key ring has no key to sign with"))
-            .or_throw(&env)?;
-        let catalog: &CoreCatalog = match catalog {
-            Some(c) => &c.inner,
-            None => CoreCatalog::embedded(),
-        };
-        let issued = request.issue(catalog, &key).or_throw(&env)?;
-        let claims = issued
-            .claims
-            .payload()
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect();
-        Ok(IssuedToken {
-            token: issued.token,
-            claims: Value::Object(claims),
-        })
+        let catalog = catalog.map_or_else(|| CoreCatalog::embedded().clone(), |c| c.inner.clone());
+        issue_instance(&self.inner, options, &catalog).or_throw(&env)
     }
+
+    /// `issueInstanceToken` on libuv's thread pool.
+    #[napi(ts_return_type = "Promise<IssuedToken>")]
+    pub fn issue_instance_token_async(
+        &self,
+        options: InstanceTokenOptions,
+        catalog: Option<&Catalog>,
+    ) -> AsyncTask<Blocking<IssuedToken, IssuedToken>> {
+        let ring = self.inner.clone();
+        // Cloning a catalog shares its records.
+        let catalog = catalog.map_or_else(|| CoreCatalog::embedded().clone(), |c| c.inner.clone());
+        blocking(move || issue_instance(&ring, options, &catalog), same)
+    }
+}
+
+fn issue_instance(
+    ring: &Mutex<CoreKeyRing>,
+    options: InstanceTokenOptions,
+    catalog: &CoreCatalog,
+) -> Result<IssuedToken, Error> {
+    let request = TokenIssuer {
+        issuer: options.issuer,
+        subject: options.subject,
+        realm: options.realm,
+        active_add_ons: options.active_add_ons,
+        ttl: options.ttl.unwrap_or(3600),
+        // napi hands objects over as a sorted map, so names come out in name order.
+        extra_claims: extra_claims(options.extra_claims, "extraClaims")?
+            .unwrap_or_default()
+            .into(),
+        license_type: options.license_type,
+        gitlab_version: options.gitlab_version,
+    };
+    let key = with_ring(ring, |r| r.current().cloned())
+        .ok_or_else(|| Error::new(ErrorCode::KeyRing, "the key ring has no key to sign with"))?;
+    let issued = request.issue(catalog, &key)?;
+    let claims = issued
+        .claims
+        .payload()
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    Ok(IssuedToken {
+        token: issued.token,
+        claims: Value::Object(claims),
+    })
 }

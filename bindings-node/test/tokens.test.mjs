@@ -138,6 +138,44 @@ test('key ring: instance tokens with entitlements verify with jose and with us',
   assert.throws(() => new cc.KeyRing(['garbage']), (e) => e.code === 'key_invalid');
 });
 
+test('signing and key generation have Promise forms that leave the event loop running', async () => {
+  // A timer keeps firing while the work runs on the thread pool; the synchronous forms block it.
+  const ticking = async (work) => {
+    let ticks = 0;
+    const timer = setInterval(() => { ticks += 1; }, 1);
+    try {
+      return { value: await work(), ticks };
+    } finally {
+      clearInterval(timer);
+    }
+  };
+  const ring = new cc.KeyRing();
+  const options = { issuer: 'https://gitlab.com', subject: 'instance-uuid', realm: 'saas', activeAddOns: ['duo_pro'] };
+  await assert.rejects(ring.issueInstanceTokenAsync(options), (e) => e instanceof Error && e.code === 'key_ring');
+
+  const made = ticking(() => ring.createNewKeyAsync());
+  assert.ok(made instanceof Promise);
+  const { value: kid, ticks } = await made;
+  assert.ok(ticks > 0, 'the event loop ran while the key was generated');
+  assert.deepStrictEqual(ring.kids, [kid]);
+
+  const { token, claims } = await ring.issueInstanceTokenAsync(options, cc.Catalog.embedded());
+  const sync = ring.issueInstanceToken(options);
+  assert.deepStrictEqual(Object.keys(claims), Object.keys(sync.claims));
+  assert.deepStrictEqual(claims.scopes, sync.claims.scopes);
+  assert.deepStrictEqual(cc.KeySet.fromJwks(ring.jwks()).verify(token, AUD), claims);
+
+  const authority = new cc.TokenAuthority(PEM_A);
+  const user = { sub: 'user-1', gitlabRealm: 'saas', gitlabInstanceId: 'i', scopes: ['duo_chat'], extraClaims: { team: 'x' } };
+  const encoded = await authority.encodeAsync(AUD, user);
+  const verified = cc.KeySet.fromJwks({ keys: [publicJwk(PEM_A, 'a')] }).verify(encoded.token, AUD);
+  assert.equal(verified.sub, 'user-1');
+  assert.equal(verified.team, 'x');
+  assert.equal(verified.exp, encoded.exp);
+  await assert.rejects(new cc.TokenAuthority('not a pem').encodeAsync(AUD, user), (e) => e.code === 'key_invalid');
+  await assert.rejects(authority.encodeAsync(AUD, { ...user, extraClaims: [1] }), (e) => e.code === 'invalid_argument');
+});
+
 test('thumbprints and key set details', () => {
   const jwk = publicJwk(PEM_A, 'a');
   const keys = cc.KeySet.fromJwks(JSON.stringify({ keys: [jwk, { kty: 'oct', k: 'AAAA' }] }));

@@ -103,8 +103,14 @@ impl KeyRing {
 
     /// Adds a fresh RSA-2048 key as the newest (published, not yet signing).
     pub fn create_new_key(&mut self) -> Result<&SigningKey> {
-        self.keys.push(SigningKey::generate()?);
-        Ok(&self.keys[self.keys.len() - 1])
+        Ok(self.add_key(SigningKey::generate()?))
+    }
+
+    /// Adds `key` as the newest, as [`KeyRing::create_new_key`] does with the key it generates:
+    /// for a caller that generates the key without holding the ring (a binding's thread pool).
+    pub fn add_key(&mut self, key: SigningKey) -> &SigningKey {
+        self.keys.push(key);
+        &self.keys[self.keys.len() - 1]
     }
 
     /// Makes the newer of exactly two keys the signing key.
