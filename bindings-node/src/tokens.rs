@@ -13,7 +13,7 @@ use cloud_connector::token::{
     self, parse_jwk, Algorithm, KeyRing as CoreKeyRing, KeySet as CoreKeySet, SigningKey,
     TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims, Validation,
 };
-use cloud_connector::{Catalog as CoreCatalog, Error, ErrorCode};
+use cloud_connector::{Catalog as CoreCatalog, Error};
 
 use crate::catalog::Catalog;
 use crate::errors::{invalid, OrThrow};
@@ -367,8 +367,7 @@ impl KeyRing {
         options: InstanceTokenOptions,
         catalog: Option<&Catalog>,
     ) -> napi::Result<IssuedToken> {
-        let catalog = catalog.map_or_else(|| CoreCatalog::embedded().clone(), |c| c.inner.clone());
-        issue_instance(&self.inner, options, &catalog).or_throw(&env)
+        issue_instance(&self.inner, options, &catalog_or_embedded(catalog)).or_throw(&env)
     }
 
     /// `issueInstanceToken` on libuv's thread pool.
@@ -379,10 +378,14 @@ impl KeyRing {
         catalog: Option<&Catalog>,
     ) -> AsyncTask<Blocking<IssuedToken, IssuedToken>> {
         let ring = self.inner.clone();
-        // Cloning a catalog shares its records.
-        let catalog = catalog.map_or_else(|| CoreCatalog::embedded().clone(), |c| c.inner.clone());
+        let catalog = catalog_or_embedded(catalog);
         blocking(move || issue_instance(&ring, options, &catalog), same)
     }
+}
+
+/// The catalog a call names, else the embedded one; cloning a catalog shares its records.
+fn catalog_or_embedded(catalog: Option<&Catalog>) -> CoreCatalog {
+    catalog.map_or_else(|| CoreCatalog::embedded().clone(), |c| c.inner.clone())
 }
 
 fn issue_instance(
@@ -403,8 +406,7 @@ fn issue_instance(
         license_type: options.license_type,
         gitlab_version: options.gitlab_version,
     };
-    let key = with_ring(ring, |r| r.current().cloned())
-        .ok_or_else(|| Error::new(ErrorCode::KeyRing, "the key ring has no key to sign with"))?;
+    let key = with_ring(ring, |r| r.signing_key().cloned())?;
     let issued = request.issue(catalog, &key)?;
     let claims = issued
         .claims

@@ -202,10 +202,7 @@ impl PyKeyRing {
             license_type,
             gitlab_version,
         };
-        let key = self
-            .with(|r| r.current().cloned())
-            .ok_or_else(|| Error::new(ErrorCode::KeyRing, "the key ring has no key to sign with"))
-            .py_err(py)?;
+        let key = self.with(|r| r.signing_key().cloned()).py_err(py)?;
         let issued = py
             .detach(|| request.issue(Catalog::embedded(), &key))
             .py_err(py)?;

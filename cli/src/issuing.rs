@@ -27,7 +27,8 @@ pub struct IssueRequest {
 
 /// The key new tokens are signed with: the ring's current one.
 pub fn current_key(ring: &KeyRing) -> Result<&SigningKey, Failure> {
-    ring.current().ok_or_else(|| {
+    // The core's rule, with the command that fixes it.
+    ring.signing_key().map_err(|_| {
         Error::new(
             ErrorCode::KeyRing,
             "the key ring is empty; run `keys generate`",

@@ -136,10 +136,14 @@ impl KeyRing {
 
     /// Signs `token` with the current key (`kid` = its thumbprint).
     pub fn sign(&self, token: &JsonWebToken) -> Result<String> {
-        let key = self
-            .current()
-            .ok_or_else(|| ring_err("The key ring is empty; generate a key first"))?;
-        token.encode(key)
+        token.encode(self.signing_key()?)
+    }
+
+    /// The key new tokens are signed with ([`KeyRing::current`]), or the `key_ring` error of an
+    /// empty ring: for callers that sign by other means (a `TokenIssuer`).
+    pub fn signing_key(&self) -> Result<&SigningKey> {
+        self.current()
+            .ok_or_else(|| ring_err("The key ring is empty; generate a key first"))
     }
 
     /// Every key's public half (kid = thumbprint, alg RS256), for verifying our own tokens.
