@@ -120,7 +120,7 @@ fn catalog_api_and_index() {
         .iter()
         .map(|u| u["name"].as_str().expect("name"))
         .collect();
-    assert!(names.contains(&"duo_workflow_execute_workflow") && !names.contains(&"duo_chat"));
+    assert!(names.contains(&"duo_workflow_execute_workflow") && !names.contains(&"complete_code"));
     let chat = s.json("/api/v1/unit_primitives/analyze_ci_job_failure");
     assert_eq!(chat["name"], "troubleshoot_job");
     assert_eq!(s.json("/api/v1/add_ons").as_array().expect("list").len(), 5);

@@ -40,14 +40,13 @@ fn every_record_of_the_facts_is_in_the_embedded_catalog() {
             .map(|r| r["name"].as_str().expect("name").to_owned())
             .collect()
     };
-    assert_eq!(
-        names(RecordKind::UnitPrimitive),
-        fact_names(&facts, "unit_primitives")
-    );
-    assert_eq!(
-        names(RecordKind::BackendService),
-        fact_names(&facts, "backend_services")
-    );
+    let mut unit_primitives = fact_names(&facts, "unit_primitives");
+    unit_primitives.extend(fact_names(&facts, "new_unit_primitives_2026_12"));
+    assert_eq!(names(RecordKind::UnitPrimitive), unit_primitives);
+    // The facts name every backend but the package metadata service, whose catalog name is ours.
+    let mut backends = fact_names(&facts, "backend_services");
+    backends.insert("package_metadata_service".to_owned());
+    assert_eq!(names(RecordKind::BackendService), backends);
     assert_eq!(names(RecordKind::AddOn), fact_names(&facts, "add_ons"));
     assert_eq!(
         names(RecordKind::LicenseType),
@@ -216,4 +215,34 @@ fn the_embedded_catalog_is_loaded_once_and_equals_the_config_directory() {
     assert!(std::ptr::eq(Catalog::embedded(), Catalog::embedded()));
     let from_disk = Catalog::load_dir(repo_root().join("config")).expect("config/ loads");
     assert_eq!(from_disk.load_all(), Catalog::embedded().load_all());
+}
+
+/// The Duo Workflow Service mints its tokens' scopes from the unit primitives that list it
+/// (NOTE dws in the facts); GitLab Rails' package metadata connectors ask for two more.
+#[test]
+fn the_consumers_find_the_unit_primitives_they_mint_and_request() {
+    let c = Catalog::embedded();
+    let dws: BTreeSet<&str> = c
+        .unit_primitives()
+        .iter()
+        .filter(|u| u.backend_services.iter().any(|b| b == "duo_workflow_service"))
+        .map(|u| u.name.as_str())
+        .collect();
+    for name in [
+        "duo_agent_platform",
+        "duo_chat",
+        "include_file_context",
+        "duo_workflow_execute_workflow",
+    ] {
+        assert!(dws.contains(name), "{name} lists duo_workflow_service");
+    }
+    for name in ["duo_chat", "include_file_context"] {
+        let up = c.unit_primitive(name).expect(name);
+        assert_eq!(up.backend_services[0], "ai_gateway", "{name}: legacy reads the first");
+    }
+    for name in ["package_licenses", "malware_advisories"] {
+        let up = c.unit_primitive(name).expect(name);
+        assert_eq!(up.backend_services, ["package_metadata_service"], "{name}");
+        assert!(c.backend_service("package_metadata_service").is_some());
+    }
 }

@@ -32,7 +32,9 @@ fn filters_by_association_through_canonical_names() {
         by_backend.contains(&"duo_workflow_execute_workflow".to_owned()),
         "{by_backend:?}"
     );
-    assert!(!by_backend.contains(&"duo_chat".to_owned()));
+    // duo_chat lists it too (NOTE dws); complete_code does not.
+    assert!(by_backend.contains(&"duo_chat".to_owned()));
+    assert!(!by_backend.contains(&"complete_code".to_owned()));
 
     let by_add_on = names(&UnitPrimitiveFilter {
         add_on: Some("duo_pro".into()),

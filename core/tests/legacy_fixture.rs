@@ -214,11 +214,16 @@ fn the_embedded_catalogs_only_extra_entries_are_the_unit_primitives_added_after_
     let actual = generate(Catalog::embedded());
     let mut known: BTreeSet<String> = expected_entries(&facts).keys().cloned().collect();
     known.extend(additional_entries(&facts).keys().cloned());
-    let later: BTreeSet<String> = seq(&facts, "unit_primitives")
+    let mut later: BTreeSet<String> = seq(&facts, "unit_primitives")
         .iter()
         .filter(|u| u.get("in_legacy_final").and_then(Value::as_bool) == Some(false))
         .filter_map(|u| s(u, "name").map(str::to_owned))
         .collect();
+    later.extend(
+        seq(&facts, "new_unit_primitives_2026_12")
+            .iter()
+            .filter_map(|u| s(u, "name").map(str::to_owned)),
+    );
     let service_names: BTreeSet<String> = Catalog::embedded()
         .services()
         .iter()

@@ -139,8 +139,10 @@ for kind, name, assoc, want in [
     case(f"assoc-{name}-{assoc}", "matrix", "associations", want, kind=kind, name=name, association=assoc)
 for kind, name, assoc, want in [
     ("unit_primitives", "duo_chat", "add_ons", ["duo_enterprise", "duo_pro"]),
-    ("unit_primitives", "duo_chat", "backend_services", ["ai_gateway"]),
+    ("unit_primitives", "duo_chat", "backend_services", ["ai_gateway", "duo_workflow_service"]),
     ("unit_primitives", "duo_workflow_execute_workflow", "backend_services", ["duo_workflow_service"]),
+    ("unit_primitives", "package_licenses", "backend_services", ["package_metadata_service"]),
+    ("unit_primitives", "malware_advisories", "license_types", ["ultimate"]),
     ("unit_primitives", "amazon_q_integration", "license_types", ["ultimate"]),
     ("services", "code_suggestions", "unit_primitives", ["complete_code", "generate_code"]),
 ]:
