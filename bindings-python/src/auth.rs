@@ -4,23 +4,22 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
-    authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, KeySource,
+    LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
 };
 use cloud_connector::token::KeySet;
-use cloud_connector::{Catalog, Error, ErrorCode};
+use cloud_connector::{options, Catalog, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::json_to_py;
+use crate::convert::{json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
@@ -85,19 +84,17 @@ impl PyKeySource {
         })
     }
 
-    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`).
+    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`);
+    /// options: `timeout_seconds`, `ca_bundle`.
     #[staticmethod]
-    #[pyo3(signature = (name, base_url, timeout_seconds=10.0))]
-    fn oidc(name: &str, base_url: &str, timeout_seconds: f64) -> PyResult<PyKeySource> {
-        if !(timeout_seconds.is_finite() && timeout_seconds > 0.0) {
-            return Err(PyValueError::new_err(
-                "timeout_seconds must be a positive number",
-            ));
-        }
-        let config = HttpConfig {
-            timeout: Duration::from_secs_f64(timeout_seconds),
-            ..HttpConfig::default()
-        };
+    #[pyo3(signature = (name, base_url, **options))]
+    fn oidc(
+        py: Python<'_>,
+        name: &str,
+        base_url: &str,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyKeySource> {
+        let config = options::http_config(&py_args(options)).py_err(py)?;
         Ok(PyKeySource {
             inner: Arc::new(OidcProvider::new(name, base_url, config)),
         })
@@ -202,29 +199,16 @@ fn fresh_fields<'py>(
 
 #[pymethods]
 impl PyComposite {
+    /// Options as the core names them (`options::COMPOSITE_OPTIONS`); only those set are
+    /// passed, the core holds the defaults.
     #[new]
-    #[pyo3(signature = (sources, expiry_seconds=86400, bypass_signature=false, algorithms=None, leeway=0,
-                        unknown_kid_cooldown_seconds=30.0, token_cache_size=10000))]
+    #[pyo3(signature = (sources, **options))]
     fn new(
+        py: Python<'_>,
         sources: Vec<PyRef<'_, PyKeySource>>,
-        expiry_seconds: u64,
-        bypass_signature: bool,
-        algorithms: Option<Vec<String>>,
-        leeway: u64,
-        unknown_kid_cooldown_seconds: f64,
-        token_cache_size: usize,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyComposite> {
-        let mut config = CompositeConfig {
-            ttl: Duration::from_secs(expiry_seconds),
-            verify_signature: !bypass_signature,
-            leeway,
-            unknown_kid_cooldown: Duration::from_secs_f64(unknown_kid_cooldown_seconds.max(0.0)),
-            token_cache_capacity: token_cache_size,
-            ..CompositeConfig::default()
-        };
-        if let Some(names) = algorithms {
-            config.algorithms = crate::convert::algorithms(&names)?;
-        }
+        let config = options::composite_config(&py_args(options)).py_err(py)?;
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {
             inner: CompositeProvider::new(sources, config),
@@ -249,6 +233,12 @@ impl PyComposite {
     fn refresh(&self, py: Python<'_>) {
         let inner = self.inner.clone();
         py.detach(move || inner.refresh());
+    }
+
+    /// How long a complete key set is used, in seconds (the `expiry_seconds` in force).
+    #[getter]
+    fn expiry_seconds(&self) -> f64 {
+        self.inner.config().ttl.as_secs_f64()
     }
 
     #[getter]

@@ -111,12 +111,13 @@ class GitLabOidcProvider(JwksProvider):
     One provider's failure never affects another."""
 
     def __init__(
-        self, log_provider: Any, oidc_providers: Mapping[str, str], timeout_seconds: float = 10.0
+        self, log_provider: Any, oidc_providers: Mapping[str, str], timeout_seconds: Optional[float] = None
     ) -> None:
         super().__init__(log_provider)
         self.oidc_providers = dict(oidc_providers)
         self._oidc = [
-            _native.KeySource.oidc(name, url, timeout_seconds) for name, url in self.oidc_providers.items()
+            _native.KeySource.oidc(name, url, timeout_seconds=timeout_seconds)
+            for name, url in self.oidc_providers.items()
         ]
 
     def _sources(self) -> List[_native.KeySource]:
@@ -158,26 +159,27 @@ class CompositeProvider(AuthProvider):
         self,
         providers: Sequence[Any],
         log_provider: Any = None,
-        expiry_seconds: int = 86400,
+        expiry_seconds: Optional[float] = None,
         bypass_auth_jwt_signature: bool = False,
         *,
-        unknown_kid_cooldown_seconds: float = 30.0,
+        unknown_kid_cooldown_seconds: Optional[float] = None,
     ) -> None:
         self.providers = list(providers)
         self.logger = _logger(log_provider)
-        self.expiry_seconds = expiry_seconds
         self.bypass_auth_jwt_signature = bypass_auth_jwt_signature
         sources: List[_native.KeySource] = []
         for p in self.providers:
             sources.extend(p._sources() if isinstance(p, JwksProvider) else _native_source_for(p))
         # An unknown kid triggers at most one key refresh per `unknown_kid_cooldown_seconds`
         # (the core's rule; this only passes the setting through).
+        # Options left at None are not passed: the core holds the defaults and the ranges.
         self._native = _native.Composite(
             sources,
-            expiry_seconds,
-            bypass_auth_jwt_signature,
+            expiry_seconds=expiry_seconds,
+            bypass_signature=bypass_auth_jwt_signature,
             unknown_kid_cooldown_seconds=unknown_kid_cooldown_seconds,
         )
+        self.expiry_seconds = self._native.expiry_seconds
         self._seen_refreshes = 0
 
     def _log_refresh(self) -> None:
