@@ -12,4 +12,4 @@ pub mod error;
 pub mod token;
 
 pub use catalog::Catalog;
-pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};
+pub use error::{Cause, Error, ErrorCode, Problem, ProblemKind, Result};
