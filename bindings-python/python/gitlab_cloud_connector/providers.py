@@ -92,16 +92,15 @@ class JwksProvider:
 
     def load_jwks(self) -> Dict[str, Any]:
         keys: List[Dict[str, Any]] = []
-        loaded = False
         for source in self._sources():
             try:
                 keys.extend(source.load().get("keys", []))
-                loaded = True
             except CloudConnectorError as err:
                 log_exception(_raised(err), {"oidc_provider": source.name})
-        if loaded:
-            _log_refreshed(self.logger, [k.get("kid") for k in keys], self)
-        return {"keys": keys} if keys else {}
+        if not keys:
+            return {}
+        _log_refreshed(self.logger, [k.get("kid") for k in keys], self)
+        return {"keys": keys}
 
 
 class LocalAuthProvider(JwksProvider, AuthProvider):
