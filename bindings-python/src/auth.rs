@@ -7,16 +7,17 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
-    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, KeySource,
-    LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Fetch, FetchError,
+    FetchResponse, KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
+    Verification,
 };
 use cloud_connector::token::KeySet;
-use cloud_connector::{options, Catalog, Error, ErrorCode};
+use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
 use crate::convert::{json_to_py, py_args};
@@ -56,11 +57,59 @@ impl KeySource for PythonSource {
                         ErrorCode::JwksFetchFailed,
                         format!("{}.jwks() failed: {e}", self.name),
                     )
+                    .with_cause(Some(Cause::new(e)))
                 })?;
             let (keys, _skipped) = KeySet::from_jwks(&doc)?;
             Ok(keys)
         })
     }
+}
+
+/// A Python callable `fetch(url, timeout_seconds, max_body) -> (status, body)` as the core's
+/// fetch hook (the package passes one built on `requests`). The core may call it from a
+/// background refresh thread, so it takes the GIL itself; what it raises becomes the core's
+/// `jwks_fetch_failed`, carrying the exception object.
+struct PythonFetch {
+    func: Py<PyAny>,
+}
+
+impl std::fmt::Debug for PythonFetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PythonFetch")
+    }
+}
+
+impl Fetch for PythonFetch {
+    fn get(
+        &self,
+        url: &str,
+        timeout: Duration,
+        max_body: u64,
+    ) -> Result<FetchResponse, FetchError> {
+        Python::attach(|py| {
+            let answered = self
+                .func
+                .call1(py, (url, timeout.as_secs_f64(), max_body))
+                .and_then(|r| {
+                    let (status, body): (u16, Bound<'_, PyBytes>) = r.extract(py)?;
+                    Ok(FetchResponse {
+                        status,
+                        body: body.as_bytes().to_vec(),
+                    })
+                });
+            answered.map_err(|e| FetchError {
+                message: e.to_string(),
+                cause: Some(Cause::new(e)),
+            })
+        })
+    }
+}
+
+/// The Python exception a failure carries, if a Python callback raised it.
+fn raised<'py>(py: Python<'py>, cause: Option<&Cause>) -> Option<Bound<'py, PyAny>> {
+    cause
+        .and_then(|c| c.downcast_ref::<PyErr>())
+        .map(|e| e.value(py).clone().into_any())
 }
 
 #[pymethods]
@@ -84,19 +133,26 @@ impl PyKeySource {
         })
     }
 
-    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`);
-    /// options: `timeout_seconds`, `ca_bundle`.
+    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`),
+    /// fetched through `fetch` when given, else through the core's client; options
+    /// (`timeout_seconds`, `ca_bundle`) as the core names them.
     #[staticmethod]
-    #[pyo3(signature = (name, base_url, **options))]
+    #[pyo3(signature = (name, base_url, fetch=None, **options))]
     fn oidc(
         py: Python<'_>,
         name: &str,
         base_url: &str,
+        fetch: Option<Py<PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyKeySource> {
         let config = options::http_config(&py_args(options)).py_err(py)?;
+        let provider = OidcProvider::new(name, base_url, config);
+        let provider = match fetch {
+            Some(func) => provider.with_fetch(Arc::new(PythonFetch { func })),
+            None => provider,
+        };
         Ok(PyKeySource {
-            inner: Arc::new(OidcProvider::new(name, base_url, config)),
+            inner: Arc::new(provider),
         })
     }
 
@@ -121,8 +177,13 @@ impl PyKeySource {
     }
 }
 
-/// `([(source, code, message)], fallback message)`.
-type ReportTuple = (Vec<(String, String, String)>, Option<String>);
+/// `([(source index, code, message, raised exception or None)], fallback message, [kids per
+/// source])`.
+type ReportTuple<'py> = (
+    Vec<(usize, String, String, Option<Bound<'py, PyAny>>)>,
+    Option<String>,
+    Vec<Option<Vec<Option<String>>>>,
+);
 
 /// The composite provider: cache, single-flight refresh, unknown-kid cooldown, token cache.
 #[pyclass(name = "Composite", module = "gitlab_cloud_connector._native", frozen)]
@@ -246,15 +307,33 @@ impl PyComposite {
         self.inner.refreshes()
     }
 
-    /// The latest refresh's failing sources (`[(source, code, message)]`) and fallback message.
-    fn last_refresh_report(&self) -> Option<ReportTuple> {
+    /// The key set held now as JWKS, without loading (None before the first load).
+    fn held_jwks<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .cached_key_set()
+            .map(|keys| json_to_py(py, &keys.to_jwks()))
+            .transpose()
+    }
+
+    /// Seconds until the held key set is due for a refresh (0 when overdue; None before any).
+    fn refresh_due_in(&self) -> Option<f64> {
+        self.inner.refresh_due_in().map(|d| d.as_secs_f64())
+    }
+
+    /// The latest refresh: failing sources (`[(index, code, message, exception)]`, the exception
+    /// being what a Python hook raised, else None), the fallback message, and per source the kids
+    /// it delivered (None when it delivered none).
+    fn last_refresh_report<'py>(&self, py: Python<'py>) -> Option<ReportTuple<'py>> {
         self.inner.last_refresh_report().map(|r| {
             let failures = r
                 .failures
                 .into_iter()
-                .map(|f| (f.source, f.code.to_owned(), f.message))
+                .map(|f| {
+                    let exc = raised(py, f.cause.as_ref());
+                    (f.index, f.code.to_owned(), f.message, exc)
+                })
                 .collect();
-            (failures, r.fallback.map(str::to_owned))
+            (failures, r.fallback.map(str::to_owned), r.delivered)
         })
     }
 

@@ -2,7 +2,9 @@
 //! bindings map codes to their own exception classes and keep the code on them, so a caller can
 //! branch on `code` without parsing messages.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 /// A stable code per failure. The string forms (`as_str`) are part of the public contract of
 /// every binding: never rename one, only add.
@@ -230,13 +232,44 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The core's error: a stable code, a message naming what and where, and for catalog errors the
-/// full list of problems.
+/// What a binding's callback raised (a Python exception, ...), carried opaquely through the core
+/// so the binding can hand the very same object back to its caller (a log call, a re-raise).
+/// Two causes are equal only when they are the same object.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn Any + Send + Sync>);
+
+impl Cause {
+    pub fn new<T: Any + Send + Sync>(value: T) -> Cause {
+        Cause(Arc::new(value))
+    }
+
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cause(..)")
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Cause) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cause {}
+
+/// The core's error: a stable code, a message naming what and where, for catalog errors the
+/// full list of problems, and what a binding's callback raised when that is the failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
     message: String,
     problems: Vec<Problem>,
+    cause: Option<Cause>,
 }
 
 impl Error {
@@ -245,7 +278,14 @@ impl Error {
             code,
             message: message.into(),
             problems: Vec::new(),
+            cause: None,
         }
+    }
+
+    /// The error with what a binding's callback raised attached.
+    pub fn with_cause(mut self, cause: Option<Cause>) -> Error {
+        self.cause = cause;
+        self
     }
 
     /// A `catalog_invalid` error listing every problem; the message summarises them all.
@@ -263,6 +303,7 @@ impl Error {
             code: ErrorCode::CatalogInvalid,
             message,
             problems,
+            cause: None,
         }
     }
 
@@ -274,6 +315,9 @@ impl Error {
     }
     pub fn problems(&self) -> &[Problem] {
         &self.problems
+    }
+    pub fn cause(&self) -> Option<&Cause> {
+        self.cause.as_ref()
     }
 }
 

@@ -14,4 +14,4 @@ pub mod options;
 pub mod token;
 
 pub use catalog::Catalog;
-pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};
+pub use error::{Cause, Error, ErrorCode, Problem, ProblemKind, Result};

@@ -1,6 +1,6 @@
 """The native extension module (Rust). Use the package's public modules instead."""
 
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 ERROR_CODES: List[str]
 
@@ -46,7 +46,12 @@ class KeySource:
     def static_jwks(name: str, jwks_json: str) -> KeySource: ...
     @staticmethod
     def oidc(
-        name: str, base_url: str, *, timeout_seconds: Optional[float] = None, ca_bundle: Optional[str] = None
+        name: str,
+        base_url: str,
+        fetch: Optional[Callable[[str, float, int], Tuple[int, bytes]]] = None,
+        *,
+        timeout_seconds: Optional[float] = None,
+        ca_bundle: Optional[str] = None,
     ) -> KeySource: ...
     @staticmethod
     def python(name: str, obj: Any) -> KeySource: ...
@@ -79,7 +84,17 @@ class Composite:
     def refresh(self) -> None: ...
     @property
     def refreshes(self) -> int: ...
-    def last_refresh_report(self) -> Optional[Tuple[List[Tuple[str, str, str]], Optional[str]]]: ...
+    def held_jwks(self) -> Optional[Dict[str, Any]]: ...
+    def refresh_due_in(self) -> Optional[float]: ...
+    def last_refresh_report(
+        self,
+    ) -> Optional[
+        Tuple[
+            List[Tuple[int, str, str, Optional[BaseException]]],
+            Optional[str],
+            List[Optional[List[Optional[str]]]],
+        ]
+    ]: ...
     @property
     def cached_tokens(self) -> int: ...
     def authenticate(self, token: str, audience: str) -> Tuple[bool, Tuple[Any, ...], int]: ...

@@ -14,7 +14,7 @@ use super::service_name::service_name;
 use super::source::KeySource;
 use super::token_cache::{CachedToken, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::options;
 use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
@@ -121,14 +121,21 @@ pub struct RefreshReport {
     pub failures: Vec<SourceFailure>,
     /// "Old JWKS re-cached: ..." or "Incomplete JWKS cached: ..." when a source failed.
     pub fallback: Option<&'static str>,
+    /// Per source, in source order: the kids of the keys it delivered in this refresh, `None`
+    /// when it delivered none (each provider logs its own "JWKS refreshed" from this).
+    pub delivered: Vec<Option<Vec<Option<String>>>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFailure {
+    /// The source's position in the composite (names need not be unique).
+    pub index: usize,
     /// The source's name (`Gitlab`, `CustomersDot`, `LocalAuthProvider`, ...).
     pub source: String,
     pub code: &'static str,
     pub message: String,
+    /// What a binding's callback raised, when that is the failure (see [`Error::cause`]).
+    pub cause: Option<Cause>,
 }
 
 pub const OLD_JWKS_RECACHED: &str = "Old JWKS re-cached: some key providers failed";
@@ -230,26 +237,33 @@ impl Inner {
             let fresh = match loaded {
                 Ok(set) if !set.is_empty() => {
                     self.stats.refreshed(i, REFRESH_OK);
+                    report.delivered.push(Some(set.kids()));
                     Some(Arc::new(set))
                 }
                 Ok(_) => {
                     self.stats.refreshed(i, ErrorCode::JwksInvalid.as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
                     report.failures.push(SourceFailure {
+                        index: i,
                         source: source.name().to_owned(),
                         code: ErrorCode::JwksInvalid.as_str(),
                         message: "no keys returned".into(),
+                        cause: None,
                     });
+                    report.delivered.push(None);
                     None
                 }
                 Err(e) => {
                     self.stats.refreshed(i, e.code().as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
                     report.failures.push(SourceFailure {
+                        index: i,
                         source: source.name().to_owned(),
                         code: e.code().as_str(),
                         message: e.message().to_owned(),
+                        cause: e.cause().cloned(),
                     });
+                    report.delivered.push(None);
                     None
                 }
             };
@@ -423,6 +437,14 @@ impl CompositeProvider {
     /// What the latest refresh saw (failing sources, fallback message); `None` before any.
     pub fn last_refresh_report(&self) -> Option<RefreshReport> {
         self.inner.current().map(|s| s.report.clone())
+    }
+
+    /// How long until the held key set is due for a refresh (zero when overdue); `None` before
+    /// any load.
+    pub fn refresh_due_in(&self) -> Option<Duration> {
+        self.inner
+            .current()
+            .map(|s| s.refresh_at.saturating_duration_since(Instant::now()))
     }
 
     /// Refreshes completed so far (bindings log "JWKS refreshed" when it moves).

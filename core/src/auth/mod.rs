@@ -3,6 +3,7 @@
 
 mod authenticate;
 mod composite;
+mod fetch;
 mod headers;
 mod http;
 mod local;
@@ -27,6 +28,7 @@ pub use composite::{
     AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure, Verification,
     VerifiedClaims, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
 };
+pub use fetch::{Fetch, FetchError, FetchResponse, MAX_BODY};
 pub use headers::*;
 pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};
 pub use local::LocalAuthProvider;

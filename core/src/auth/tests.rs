@@ -883,3 +883,71 @@ fn custom_ca_bundle_is_honoured_for_https() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::JwksFetchFailed);
 }
+
+/// A fetch hook serving one issuer from memory, or failing with a cause, as a binding's would.
+#[derive(Debug)]
+struct Hook {
+    jwks: Value,
+    fail_with: Option<crate::Cause>,
+}
+
+impl Fetch for Hook {
+    fn get(
+        &self,
+        url: &str,
+        timeout: Duration,
+        max_body: u64,
+    ) -> std::result::Result<FetchResponse, FetchError> {
+        assert_eq!((timeout, max_body), (Duration::from_millis(2000), MAX_BODY));
+        if let Some(cause) = &self.fail_with {
+            return Err(FetchError {
+                message: "the hook raised".into(),
+                cause: Some(cause.clone()),
+            });
+        }
+        let body = if url.ends_with(DISCOVERY) {
+            json!({"jwks_uri": "http://issuer.test/keys"})
+        } else {
+            self.jwks.clone()
+        };
+        Ok(FetchResponse {
+            status: 200,
+            body: body.to_string().into_bytes(),
+        })
+    }
+}
+
+#[test]
+fn a_hooked_oidc_source_and_its_failures_in_the_refresh_report() {
+    let b = key(RSA_B);
+    let hooked = |fail_with: Option<crate::Cause>| -> Arc<dyn KeySource> {
+        let hook = Hook {
+            jwks: jwks(&[(&b, "b")]),
+            fail_with,
+        };
+        Arc::new(
+            OidcProvider::new("Gitlab", "http://issuer.test", http(2000))
+                .with_fetch(Arc::new(hook)),
+        )
+    };
+    let cause = crate::Cause::new("what the binding raised");
+    let p = composite(vec![hooked(None), hooked(Some(cause.clone()))]);
+    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    let report = p.last_refresh_report().unwrap();
+    assert_eq!(
+        report.delivered,
+        vec![Some(vec![Some("b".to_owned())]), None]
+    );
+    let failure = &report.failures[0];
+    assert_eq!((failure.index, failure.code), (1, "jwks_fetch_failed"));
+    assert_eq!(
+        failure.message,
+        "GET http://issuer.test/.well-known/openid-configuration failed: the hook raised"
+    );
+    assert_eq!(failure.cause.as_ref(), Some(&cause));
+    let due = p.refresh_due_in().unwrap();
+    assert!(
+        due <= Duration::from_secs(30) && due > Duration::from_secs(25),
+        "{due:?}"
+    );
+}
