@@ -6,6 +6,8 @@
 //! - [`auth`]: request authentication: headers, key providers, the composite cache, users.
 //! - [`error`]: the one error type, with a stable code per failure.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod catalog;
 pub mod error;
