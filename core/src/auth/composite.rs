@@ -20,6 +20,8 @@ use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken}
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
 
+/// How a [`CompositeProvider`] refreshes, caches and verifies. `Default` is the original's
+/// behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompositeConfig {
     /// How long a fully successful refresh is used before the next (24 h).
@@ -30,10 +32,15 @@ pub struct CompositeConfig {
     pub unknown_kid_cooldown: Duration,
     /// Verified tokens kept (10 000); 0 disables the cache.
     pub token_cache_capacity: usize,
+    /// Allowed header `alg` values (RS256 only).
     pub algorithms: Vec<Algorithm>,
+    /// Seconds of clock skew allowed for `exp` and `nbf` (0).
     pub leeway: u64,
+    /// `iss` that tokens must carry; `None` checks no issuer.
     pub issuer: Option<String>,
+    /// Longest token accepted, in bytes (16 KiB).
     pub max_token_size: usize,
+    /// Refuse an `iat` in the future (off).
     pub reject_future_iat: bool,
     /// False is signature-bypass mode (development only).
     pub verify_signature: bool,
@@ -88,7 +95,9 @@ struct Snapshot {
 /// The outcome of verifying a token for a user: its claims, or rejected.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verification {
+    /// The token passed every check.
     Verified(VerifiedClaims),
+    /// The token failed a check.
     Rejected,
 }
 
@@ -97,7 +106,9 @@ pub enum Verification {
 /// binding can memoise its own conversion by the claims' address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
+    /// The claims as decoded.
     pub claims: Arc<serde_json::Map<String, Value>>,
+    /// The claims as a user's fields.
     pub user: Arc<UserClaims>,
 }
 
@@ -113,20 +124,26 @@ impl VerifiedClaims {
 /// failed. Bindings log these through their own loggers (Python's `log_provider`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefreshReport {
+    /// The sources that failed, in source order.
     pub failures: Vec<SourceFailure>,
     /// "Old JWKS re-cached: ..." or "Incomplete JWKS cached: ..." when a source failed.
     pub fallback: Option<&'static str>,
 }
 
+/// One source's failure in a refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFailure {
     /// The source's name (`Gitlab`, `CustomersDot`, `LocalAuthProvider`, ...).
     pub source: String,
+    /// The failure's error code (`jwks_fetch_failed`, ...).
     pub code: &'static str,
+    /// The failure's message.
     pub message: String,
 }
 
+/// Logged when a source failed and its previous keys were kept.
 pub const OLD_JWKS_RECACHED: &str = "Old JWKS re-cached: some key providers failed";
+/// Logged when a source failed and it had never delivered keys.
 pub const INCOMPLETE_JWKS_CACHED: &str =
     "Incomplete JWKS cached: some key providers failed, no old cache to fall back to";
 
@@ -336,6 +353,8 @@ impl Inner {
 }
 
 impl CompositeProvider {
+    /// A provider over `sources` (merged in this order). Nothing is loaded until the first
+    /// verification or [`CompositeProvider::refresh`].
     pub fn new(sources: Vec<Arc<dyn KeySource>>, config: CompositeConfig) -> CompositeProvider {
         let capacity = config.token_cache_capacity;
         CompositeProvider {
@@ -352,6 +371,7 @@ impl CompositeProvider {
         }
     }
 
+    /// The configuration it was built with.
     pub fn config(&self) -> &CompositeConfig {
         &self.inner.config
     }

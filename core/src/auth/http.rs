@@ -11,10 +11,12 @@ use ureq::Agent;
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// The whole-request timeout of discovery and JWKS fetches.
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Discovery documents and key sets are small; a larger body is an error, not a memory sink.
 const MAX_BODY: u64 = 1024 * 1024;
 
+/// How [`OidcProvider`](super::OidcProvider) fetches: timeout and trusted roots.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Whole-request timeout (connect, send, receive).
