@@ -15,3 +15,9 @@ pub mod token;
 
 pub use catalog::Catalog;
 pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};
+
+// The repository README's Rust blocks run as doctests (`cargo test -p cloud-connector --doc`), so
+// its examples cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_examples {}
