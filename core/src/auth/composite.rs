@@ -671,8 +671,10 @@ pub trait AuthProvider: Send + Sync {
 }
 
 impl AuthProvider for CompositeProvider {
-    /// Verifies for the current service name; a rejected token is logged (never the token
-    /// itself) and gives an unauthenticated user with empty claims.
+    /// Verifies for [`CompositeProvider::default_audiences`] (the configured audiences, else the
+    /// current service name); a rejected token is logged (never the token itself) and gives an
+    /// unauthenticated user with empty claims. `Err` only for `provider_unavailable` (no keys at
+    /// all) and `no_service_name`.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
         let audiences = self.default_audiences()?;
         let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();

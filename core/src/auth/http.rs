@@ -16,7 +16,8 @@ pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Discovery documents and key sets are small; a larger body is an error, not a memory sink.
 const MAX_BODY: u64 = 1024 * 1024;
 
-/// How [`OidcProvider`](super::OidcProvider) fetches: timeout and trusted roots.
+/// How [`OidcProvider`](super::OidcProvider) fetches: timeout and trusted roots. `Default` is a
+/// [`DEFAULT_HTTP_TIMEOUT`] and the CA bundle named by the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Whole-request timeout (connect, send, receive).
