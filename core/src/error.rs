@@ -93,6 +93,7 @@ impl ErrorCode {
         ErrorCode::NoServiceName,
     ];
 
+    /// The stable string form, e.g. `catalog_invalid`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::CatalogInvalid => "catalog_invalid",
@@ -123,6 +124,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code whose [`ErrorCode::as_str`] is `code`, if any.
     pub fn from_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
     }
@@ -138,22 +140,36 @@ impl fmt::Display for ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProblemKind {
+    /// The file is not valid YAML.
     YamlSyntax,
+    /// The file holds no document.
     EmptyFile,
+    /// The document (or an override) is not a mapping.
     NotAMapping,
+    /// A required field is absent.
     MissingField,
+    /// A field the record kind does not have.
     UnknownField,
+    /// A value of the wrong YAML type (`null` included).
     WrongType,
+    /// A value of the right type that breaks a rule (a bad name, URL, version, timestamp, ...).
     InvalidValue,
+    /// The record's `name` differs from its file name.
     FileNameMismatch,
+    /// Two records of a kind share a name or an alias, or two backends a `jwt_aud`.
     DuplicateName,
+    /// A list repeats an entry.
     DuplicateEntry,
+    /// A reference names no record of the kind it points at.
     DanglingReference,
+    /// A catalog file does not end in `.yml`.
     WrongExtension,
+    /// A file or directory could not be read.
     Io,
 }
 
 impl ProblemKind {
+    /// The stable string form, e.g. `missing_field`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ProblemKind::YamlSyntax => "yaml_syntax",
@@ -182,6 +198,7 @@ impl fmt::Display for ProblemKind {
 /// One thing wrong with a catalog: where (file, record, field) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// What kind of problem.
     pub kind: ProblemKind,
     /// The file, relative to the catalog root (`unit_primitives/duo_chat.yml`), or
     /// `override:<kind>/<name>` for a problem in override configuration.
@@ -190,10 +207,12 @@ pub struct Problem {
     pub record: Option<String>,
     /// The field, when the problem is about one.
     pub field: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
 }
 
 impl Problem {
+    /// A problem with no location yet; add one with the builders below.
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
         Problem {
             kind,
@@ -203,14 +222,17 @@ impl Problem {
             message: message.into(),
         }
     }
+    /// In this file (relative to the catalog root).
     pub fn in_file(mut self, file: impl Into<String>) -> Problem {
         self.file = Some(file.into());
         self
     }
+    /// Of this record.
     pub fn for_record(mut self, record: impl Into<String>) -> Problem {
         self.record = Some(record.into());
         self
     }
+    /// At this field.
     pub fn at_field(mut self, field: impl Into<String>) -> Problem {
         self.field = Some(field.into());
         self
@@ -273,6 +295,7 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error with this code and message (no problems).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
         Error {
             code,
@@ -307,12 +330,15 @@ impl Error {
         }
     }
 
+    /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+    /// What went wrong and where.
     pub fn message(&self) -> &str {
         &self.message
     }
+    /// Every problem of a `catalog_invalid` error; empty for other codes.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
@@ -329,6 +355,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The core's `Result`, with [`Error`] by default.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

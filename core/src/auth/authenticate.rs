@@ -11,16 +11,23 @@ use super::service_name::service_name;
 use super::user::CloudConnectorUser;
 use crate::error::{Error, ErrorCode, Result};
 
+/// The client message when `Authorization` is absent.
 pub const NO_AUTHORIZATION_HEADER: &str = "No authorization header presented";
+/// The client message when `Authorization` is not `Bearer <token>`.
 pub const INVALID_AUTHORIZATION_HEADER: &str = "Invalid authorization header";
+/// The client message when `X-Gitlab-Authentication-Type` is not `oidc`.
 pub const INVALID_AUTHENTICATION_TYPE: &str =
     "Invalid authentication token type - only OIDC is supported";
+/// The client message when the provider rejected the token.
 pub const FORBIDDEN_BY_AUTH_PROVIDER: &str = "Forbidden by auth provider";
 
 /// The user, and the error message for the client when authentication failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthOutcome {
+    /// The user: authenticated or not, with the claims python-api.md §3 gives for each case.
     pub user: CloudConnectorUser,
+    /// The client message of the failure (one of the constants above, or a header mismatch);
+    /// `None` when authenticated.
     pub error: Option<String>,
 }
 

@@ -21,6 +21,8 @@ use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken}
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
 
+/// How a [`CompositeProvider`] refreshes, caches and verifies. `Default` is the original's
+/// behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompositeConfig {
     /// How long a fully successful refresh is used before the next (24 h).
@@ -31,10 +33,15 @@ pub struct CompositeConfig {
     pub unknown_kid_cooldown: Duration,
     /// Verified tokens kept (10 000); 0 disables the cache.
     pub token_cache_capacity: usize,
+    /// Allowed header `alg` values (RS256 only).
     pub algorithms: Vec<Algorithm>,
+    /// Seconds of clock skew allowed for `exp` and `nbf` (0).
     pub leeway: u64,
+    /// `iss` that tokens must carry; `None` checks no issuer.
     pub issuer: Option<String>,
+    /// Longest token accepted, in bytes (16 KiB).
     pub max_token_size: usize,
+    /// Refuse an `iat` in the future (off).
     pub reject_future_iat: bool,
     /// False is signature-bypass mode (development only).
     pub verify_signature: bool,
@@ -93,7 +100,9 @@ struct Snapshot {
 /// The outcome of verifying a token for a user: its claims, or rejected.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verification {
+    /// The token passed every check.
     Verified(VerifiedClaims),
+    /// The token failed a check.
     Rejected,
 }
 
@@ -102,7 +111,9 @@ pub enum Verification {
 /// binding can memoise its own conversion by the claims' address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
+    /// The claims as decoded.
     pub claims: Arc<serde_json::Map<String, Value>>,
+    /// The claims as a user's fields.
     pub user: Arc<UserClaims>,
 }
 
@@ -118,6 +129,7 @@ impl VerifiedClaims {
 /// failed. Bindings log these through their own loggers (Python's `log_provider`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefreshReport {
+    /// The sources that failed, in source order.
     pub failures: Vec<SourceFailure>,
     /// "Old JWKS re-cached: ..." or "Incomplete JWKS cached: ..." when a source failed.
     pub fallback: Option<&'static str>,
@@ -126,19 +138,24 @@ pub struct RefreshReport {
     pub delivered: Vec<Option<Vec<Option<String>>>>,
 }
 
+/// One source's failure in a refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFailure {
     /// The source's position in the composite (names need not be unique).
     pub index: usize,
     /// The source's name (`Gitlab`, `CustomersDot`, `LocalAuthProvider`, ...).
     pub source: String,
+    /// The failure's error code (`jwks_fetch_failed`, ...).
     pub code: &'static str,
+    /// The failure's message.
     pub message: String,
     /// What a binding's callback raised, when that is the failure (see [`Error::cause`]).
     pub cause: Option<Cause>,
 }
 
+/// Logged when a source failed and its previous keys were kept.
 pub const OLD_JWKS_RECACHED: &str = "Old JWKS re-cached: some key providers failed";
+/// Logged when a source failed and it had never delivered keys.
 pub const INCOMPLETE_JWKS_CACHED: &str =
     "Incomplete JWKS cached: some key providers failed, no old cache to fall back to";
 
@@ -355,6 +372,8 @@ impl Inner {
 }
 
 impl CompositeProvider {
+    /// A provider over `sources` (merged in this order). Nothing is loaded until the first
+    /// verification or [`CompositeProvider::refresh`].
     pub fn new(sources: Vec<Arc<dyn KeySource>>, config: CompositeConfig) -> CompositeProvider {
         let capacity = config.token_cache_capacity;
         CompositeProvider {
@@ -371,6 +390,7 @@ impl CompositeProvider {
         }
     }
 
+    /// The configuration it was built with.
     pub fn config(&self) -> &CompositeConfig {
         &self.inner.config
     }
@@ -678,8 +698,10 @@ pub trait AuthProvider: Send + Sync {
 }
 
 impl AuthProvider for CompositeProvider {
-    /// Verifies for the current service name; a rejected token is logged (never the token
-    /// itself) and gives an unauthenticated user with empty claims.
+    /// Verifies for [`CompositeProvider::default_audiences`] (the configured audiences, else the
+    /// current service name); a rejected token is logged (never the token itself) and gives an
+    /// unauthenticated user with empty claims. `Err` only for `provider_unavailable` (no keys at
+    /// all) and `no_service_name`.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
         let audiences = self.default_audiences()?;
         let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();

@@ -13,9 +13,12 @@ use ureq::Agent;
 use super::fetch::{Fetch, FetchError, FetchResponse};
 use crate::error::{Error, ErrorCode, Result};
 
+/// The whole-request timeout of discovery and JWKS fetches (the core's `TIMEOUT_SECONDS`).
 pub const DEFAULT_HTTP_TIMEOUT: Duration =
     Duration::from_secs(crate::options::TIMEOUT_SECONDS.default as u64);
 
+/// How [`OidcProvider`](super::OidcProvider) fetches: timeout and trusted roots. `Default` is a
+/// [`DEFAULT_HTTP_TIMEOUT`] and the CA bundle named by the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Whole-request timeout (connect, send, receive).

@@ -10,6 +10,7 @@ use super::source::KeySource;
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::KeySet;
 
+/// Keys of an OIDC issuer: its discovery document's `jwks_uri`, fetched over HTTPS.
 #[derive(Debug)]
 pub struct OidcProvider {
     name: String,
@@ -54,6 +55,7 @@ impl OidcProvider {
         }
     }
 
+    /// The discovery document's URL, at the base URL's origin.
     pub fn discovery_url(&self) -> &str {
         &self.discovery_url
     }

@@ -17,6 +17,7 @@ pub struct SourceRefreshCount {
     pub source: String,
     /// [`REFRESH_OK`] or the failure's error code (`jwks_invalid`, `provider_unavailable`, ...).
     pub outcome: &'static str,
+    /// How many loads ended so.
     pub count: u64,
 }
 

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 /// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
 pub trait UnitPrimitiveNames: Send + Sync {
+    /// Whether `name` is a unit primitive name (or alias).
     fn contains(&self, name: &str) -> bool;
 }
 
@@ -61,12 +62,19 @@ const NOT_EXTRA: &[&str] = &[
 /// original; `gitlab_instance_id` keeps its JSON type (an integer never equals a header string).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserClaims {
+    /// `gitlab_realm` (`saas` / `self-managed`).
     pub gitlab_realm: String,
+    /// `scopes`: the unit primitives granted; non-string entries dropped.
     pub scopes: Vec<String>,
+    /// `sub`.
     pub subject: String,
+    /// `iss`.
     pub issuer: String,
+    /// `duo_seat_count`.
     pub duo_seat_count: String,
+    /// `gitlab_instance_id`, in its JSON type.
     pub gitlab_instance_id: Value,
+    /// `gitlab_instance_uid`.
     pub gitlab_instance_uid: String,
     /// `None` for claims built by hand; after a decode, every other claim (may be empty).
     pub extra: Option<Map<String, Value>>,
@@ -135,14 +143,18 @@ impl UserClaims {
 /// The result of authentication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudConnectorUser {
+    /// Whether a provider accepted the token (or authentication was bypassed).
     pub authenticated: bool,
+    /// True when `authenticate` ran with `bypass_auth`; such a user may use every unit primitive.
     pub is_debug: bool,
+    /// The `X-Gitlab-Global-User-Id` header, when sent.
     pub global_user_id: Option<String>,
     /// Shared with the token cache entry it came from: a cached token is mapped once.
     pub claims: Option<Arc<UserClaims>>,
 }
 
 impl CloudConnectorUser {
+    /// A user with no claims.
     pub fn new(authenticated: bool) -> CloudConnectorUser {
         CloudConnectorUser {
             authenticated,
@@ -167,6 +179,7 @@ impl CloudConnectorUser {
         }
     }
 
+    /// [`CloudConnectorUser::authenticated`].
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
     }
