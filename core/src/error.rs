@@ -261,10 +261,12 @@ impl fmt::Display for Problem {
 pub struct Cause(Arc<dyn Any + Send + Sync>);
 
 impl Cause {
+    /// Wraps what a binding's callback raised.
     pub fn new<T: Any + Send + Sync>(value: T) -> Cause {
         Cause(Arc::new(value))
     }
 
+    /// The wrapped value, when it is a `T`.
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
         self.0.downcast_ref()
     }
@@ -342,6 +344,7 @@ impl Error {
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
+    /// What a binding's callback raised, when the failure came from one.
     pub fn cause(&self) -> Option<&Cause> {
         self.cause.as_ref()
     }

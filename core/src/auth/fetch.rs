@@ -17,7 +17,9 @@ pub const MAX_BODY: u64 = 1024 * 1024;
 /// What a GET answered: the status and (at most `max_body + 1` bytes of) the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// The body as received, never more than the limit the core asked for plus one byte.
     pub body: Vec<u8>,
 }
 
@@ -31,6 +33,7 @@ pub struct FetchError {
 }
 
 impl FetchError {
+    /// A failure with no host object behind it.
     pub fn new(message: impl Into<String>) -> FetchError {
         FetchError {
             message: message.into(),
