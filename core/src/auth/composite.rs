@@ -97,20 +97,26 @@ struct Snapshot {
     report: RefreshReport,
 }
 
-/// The outcome of verifying a token for a user: its claims, or rejected.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Verification {
-    /// The token passed every check.
-    Verified(VerifiedClaims),
-    /// The token failed a check.
-    Rejected,
+/// Whether a verification may wait for keys: a first load, an unknown-`kid` refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Load keys when none are held and refresh once for an unknown `kid` (may block on the
+    /// network, within the sources' timeouts).
+    MayLoad,
+    /// Use the keys held now and never block: before any load it is `provider_unavailable`, an
+    /// unknown `kid` is `unknown_key` unless a kid-less key verifies. For event loops that load
+    /// or refresh keys elsewhere.
+    HeldOnly,
 }
 
-/// A verified token's claims as decoded and as a user's fields. Both are the `Arc`s the token
-/// cache holds: a cache hit converts nothing (a sidecar answers every request from it), and a
-/// binding can memoise its own conversion by the claims' address.
+/// A verified token: header and claims as decoded, and the claims as a user's fields. The
+/// claims and user are the `Arc`s the token cache holds: a cache hit converts nothing (a
+/// sidecar answers every request from it), and a binding can memoise its own conversion by
+/// the claims' address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
+    /// The protected header as decoded.
+    pub header: Arc<serde_json::Map<String, Value>>,
     /// The claims as decoded.
     pub claims: Arc<serde_json::Map<String, Value>>,
     /// The claims as a user's fields.
@@ -118,10 +124,22 @@ pub struct VerifiedClaims {
 }
 
 impl VerifiedClaims {
-    /// Maps claims no cache holds (a disabled cache, a signature-bypass verification).
-    fn converted(claims: Arc<serde_json::Map<String, Value>>) -> VerifiedClaims {
-        let user = Arc::new(UserClaims::from_claims(&claims));
-        VerifiedClaims { claims, user }
+    /// Maps a token no cache holds (a disabled cache, a signature-bypass verification).
+    fn converted(verified: VerifiedToken) -> VerifiedClaims {
+        let user = Arc::new(UserClaims::from_claims(&verified.claims));
+        VerifiedClaims {
+            header: verified.header,
+            claims: verified.claims,
+            user,
+        }
+    }
+
+    fn cached(verified: VerifiedToken, user: Arc<UserClaims>) -> VerifiedClaims {
+        VerifiedClaims {
+            header: verified.header,
+            claims: verified.claims,
+            user,
+        }
     }
 }
 
@@ -483,18 +501,18 @@ impl CompositeProvider {
         self.inner.stats.cache()
     }
 
-    /// Authenticates for an explicit audience (a binding that reads the service name its own
-    /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
+    /// Authenticates for explicit audiences (a binding that reads the service name its own
+    /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`]. A rejected token
+    /// is logged (never the token itself) and gives an unauthenticated user whose `rejection`
+    /// says why; only "no keys at all" is an error.
     pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
-        Ok(CloudConnectorUser::from_verification(
-            self.verify_for_user(token, audiences)?,
-        ))
+        CloudConnectorUser::from_verified(self.verify(token, audiences))
     }
 
     /// A verification answered from the token cache alone: `Some` only for a cached token whose
     /// claims still pass now; never blocks, never checks a signature. Anything else (`None`)
-    /// goes through [`CompositeProvider::verify_for_user`].
-    pub fn verify_cached(&self, token: &str, audiences: &[&str]) -> Option<Result<Verification>> {
+    /// goes through [`CompositeProvider::verify`].
+    pub fn verify_cached(&self, token: &str, audiences: &[&str]) -> Option<VerifiedClaims> {
         let v = &self.inner.validation;
         if !v.verify_signature || token.len() > v.max_token_size {
             return None;
@@ -506,29 +524,11 @@ impl CompositeProvider {
         let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
         let answered =
             token::validate_claims_for(&hit.verified.claims, v, audiences, token::now()).ok();
-        // Only an answer counts: a None falls through to verify_for_user, which counts it there.
+        // Only an answer counts: a None falls through to verify, which counts it there.
         answered.map(|()| {
             self.inner.stats.hit();
-            Ok(Verification::Verified(VerifiedClaims {
-                claims: hit.verified.claims,
-                user: hit.user,
-            }))
+            VerifiedClaims::cached(hit.verified, hit.user)
         })
-    }
-
-    /// The verification step of [`CompositeProvider::authenticate_for`]: a rejected token is
-    /// logged (never the token itself) and is `Rejected`; only "no keys at all" is an error.
-    /// A verified token's claims are the `Arc` the token cache holds, so a binding can memoise
-    /// its own conversion of them.
-    pub fn verify_for_user(&self, token: &str, audiences: &[&str]) -> Result<Verification> {
-        match self.verify_claims(token, audiences) {
-            Ok(v) => Ok(Verification::Verified(v)),
-            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
-            Err(e) => {
-                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
-                Ok(Verification::Rejected)
-            }
-        }
     }
 
     /// The audiences a token must name when the caller gives none: the configured list, else
@@ -545,44 +545,26 @@ impl CompositeProvider {
         lock(&self.inner.cache).len()
     }
 
-    /// [`CompositeProvider::verify`] giving the claims as decoded and as a user's fields (those
-    /// the token cache holds, when it holds the token).
-    pub fn verify_claims(&self, token: &str, audiences: &[&str]) -> Result<VerifiedClaims> {
-        Ok(
-            match self.verify_with(token, audiences, token::now(), true)? {
-                (v, Some(user)) => VerifiedClaims {
-                    claims: v.claims,
-                    user,
-                },
-                (v, None) => VerifiedClaims::converted(v.claims),
-            },
-        )
+    /// Verifies a token for any of `audiences` now, loading keys when needed: the typed error
+    /// says why a token was refused.
+    pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedClaims> {
+        self.verify_at(token, audiences, token::now(), Wait::MayLoad)
     }
 
-    /// Verifies a token for any of `audiences` at the current time.
-    pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedToken> {
-        self.verify_at(token, audiences, token::now())
-    }
-
-    /// [`CompositeProvider::verify`] at `now` (Unix seconds).
-    pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
-        self.verify_with(token, audiences, now, true)
-            .map(|(v, _)| v)
-    }
-
-    /// Verifies with the keys held now and never waits: no first load, no unknown-`kid`
-    /// refresh (an unknown `kid` is `unknown_key` unless a kid-less key verifies), so it never
-    /// touches the network. Before any load it is `provider_unavailable`. The token cache is
-    /// read and filled as by [`CompositeProvider::verify`]. For callers that must not block
-    /// (an event loop) and load or refresh keys elsewhere.
-    pub fn verify_held_at(
+    /// [`CompositeProvider::verify`] at `now` (Unix seconds), waiting for keys or not.
+    pub fn verify_at(
         &self,
         token: &str,
         audiences: &[&str],
         now: i64,
-    ) -> Result<VerifiedToken> {
-        self.verify_with(token, audiences, now, false)
-            .map(|(v, _)| v)
+        wait: Wait,
+    ) -> Result<VerifiedClaims> {
+        Ok(
+            match self.verify_with(token, audiences, now, wait == Wait::MayLoad)? {
+                (v, Some(user)) => VerifiedClaims::cached(v, user),
+                (v, None) => VerifiedClaims::converted(v),
+            },
+        )
     }
 
     /// The verified token, and its user claims when the token cache holds them (a hit, or a
@@ -695,6 +677,37 @@ pub trait AuthProvider: Send + Sync {
     /// A user, authenticated or not. `Err` only for failures that must escape `authenticate`
     /// (no keys at all, no service name); a bad token is an unauthenticated user.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser>;
+}
+
+/// A composite provider bound to audiences: `authenticate` checks tokens for these instead of
+/// the current service name (a sidecar's `--audience`, a binding that reads the service name its
+/// own way). `None` keeps the provider's own rule. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct BoundProvider {
+    provider: CompositeProvider,
+    audiences: Option<Vec<String>>,
+}
+
+impl CompositeProvider {
+    /// This provider, authenticating for `audiences` (`None`: its default audiences).
+    pub fn bound_to(&self, audiences: Option<Vec<String>>) -> BoundProvider {
+        BoundProvider {
+            provider: self.clone(),
+            audiences,
+        }
+    }
+}
+
+impl AuthProvider for BoundProvider {
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
+        match &self.audiences {
+            Some(list) => {
+                let audiences: Vec<&str> = list.iter().map(String::as_str).collect();
+                self.provider.authenticate_for(token, &audiences)
+            }
+            None => AuthProvider::authenticate(&self.provider, token),
+        }
+    }
 }
 
 impl AuthProvider for CompositeProvider {

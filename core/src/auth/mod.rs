@@ -21,12 +21,12 @@ mod test_server;
 mod tests;
 
 pub use authenticate::{
-    authenticate, authenticate_headers, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER,
+    authenticate, authenticate_headers, AuthFailure, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER,
     INVALID_AUTHENTICATION_TYPE, INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
 };
 pub use composite::{
-    AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure, Verification,
-    VerifiedClaims, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
+    AuthProvider, BoundProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure,
+    VerifiedClaims, Wait, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
 };
 pub use fetch::{Fetch, FetchError, FetchResponse, MAX_BODY};
 pub use headers::*;

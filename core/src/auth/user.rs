@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::error::{ErrorCode, Result};
+
 /// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
 pub trait UnitPrimitiveNames: Send + Sync {
     /// Whether `name` is a unit primitive name (or alias).
@@ -151,6 +153,9 @@ pub struct CloudConnectorUser {
     pub global_user_id: Option<String>,
     /// Shared with the token cache entry it came from: a cached token is mapped once.
     pub claims: Option<Arc<UserClaims>>,
+    /// Why a provider refused the token (`token_expired`, `invalid_signature`, ...); `None`
+    /// for an authenticated user and for a refusal without a verifier's reason.
+    pub rejection: Option<ErrorCode>,
 }
 
 impl CloudConnectorUser {
@@ -163,23 +168,32 @@ impl CloudConnectorUser {
     }
 
     /// The user a verification gives: authenticated with the decoded claims (the `Arc` the
-    /// token cache holds), or (rejected) unauthenticated with empty claims, as the original
-    /// provider returns them.
-    pub fn from_verification(v: super::composite::Verification) -> CloudConnectorUser {
-        match v {
-            super::composite::Verification::Verified(v) => CloudConnectorUser {
+    /// token cache holds), or (refused) unauthenticated with empty claims, as the original
+    /// provider returns them, and the refusal's code in `rejection`. The refusal is logged
+    /// (never the token). `provider_unavailable` (no keys at all) is not the token's fault and
+    /// stays an error.
+    pub fn from_verified(
+        verified: Result<super::composite::VerifiedClaims>,
+    ) -> Result<CloudConnectorUser> {
+        match verified {
+            Ok(v) => Ok(CloudConnectorUser {
                 authenticated: true,
                 claims: Some(v.user),
                 ..Default::default()
-            },
-            super::composite::Verification::Rejected => CloudConnectorUser {
-                claims: Some(Arc::default()),
-                ..Default::default()
-            },
+            }),
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
+                Ok(CloudConnectorUser {
+                    claims: Some(Arc::default()),
+                    rejection: Some(e.code()),
+                    ..Default::default()
+                })
+            }
         }
     }
 
-    /// [`CloudConnectorUser::authenticated`].
+    /// Whether the token was verified (or authentication bypassed).
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
     }
@@ -246,8 +260,9 @@ mod tests {
     fn empty_claims_have_an_empty_instance_id() {
         // A rejected token's claims: every field empty, the instance id an empty string as a
         // decoded token without the claim gives (not null), in every language.
-        let rejected =
-            CloudConnectorUser::from_verification(super::super::composite::Verification::Rejected);
+        let refused = Err(crate::Error::new(ErrorCode::TokenExpired, "expired"));
+        let rejected = CloudConnectorUser::from_verified(refused).unwrap();
+        assert_eq!(rejected.rejection, Some(ErrorCode::TokenExpired));
         let claims = rejected.claims.unwrap();
         assert_eq!(claims.gitlab_instance_id, json!(""));
         let decoded = UserClaims::from_claims(&serde_json::Map::new());
