@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use cloud_connector::auth::{
     authenticate as core_authenticate, AuthProvider, CloudConnectorUser,
     CompositeProvider as CoreComposite, KeySource as CoreKeySource, LocalAuthProvider,
-    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, Verification,
+    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, VerifiedClaims, Wait,
 };
 use cloud_connector::{options, token, Catalog as CoreCatalog, Error};
 
@@ -243,7 +243,7 @@ fn audiences_or_default(
     }
 }
 
-fn claims_value(env: &Env, v: token::VerifiedToken) -> napi::Result<Json> {
+fn claims_value(env: &Env, v: VerifiedClaims) -> napi::Result<Json> {
     crate::convert::object(env, &v.claims)
 }
 
@@ -274,7 +274,7 @@ impl CompositeProvider {
         &self,
         token: String,
         audiences: Option<Either<String, Vec<String>>>,
-    ) -> AsyncTask<Blocking<token::VerifiedToken, Json>> {
+    ) -> AsyncTask<Blocking<VerifiedClaims, Json>> {
         let p = self.inner.clone();
         blocking(
             move || {
@@ -300,11 +300,11 @@ impl CompositeProvider {
         let audiences = audiences_or_default(&self.inner, audiences).or_throw(env)?;
         let refs: Vec<&str> = audiences.iter().map(String::as_str).collect();
         let claims = match self.inner.verify_cached(&token, &refs) {
-            Some(Ok(Verification::Verified(v))) => v.claims,
-            _ => {
+            Some(v) => v.claims,
+            None => {
                 let verified = self
                     .inner
-                    .verify_held_at(&token, &refs, token::now())
+                    .verify_at(&token, &refs, token::now(), Wait::HeldOnly)
                     .or_throw(env)?;
                 verified.claims
             }
@@ -490,21 +490,6 @@ impl std::fmt::Debug for AuthResult {
     }
 }
 
-/// The composite, verifying for the audience the caller named.
-struct ForAudience {
-    inner: CoreComposite,
-    audience: Option<String>,
-}
-
-impl AuthProvider for ForAudience {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(&self.inner, token),
-        }
-    }
-}
-
 fn or_null<T>(v: Option<T>) -> Either<T, Null> {
     v.map_or(Either::B(Null), Either::A)
 }
@@ -539,10 +524,7 @@ pub fn authenticate(
 ) -> napi::Result<AsyncTask<Blocking<cloud_connector::auth::AuthOutcome, AuthResult>>> {
     let pairs = headers_list(headers).or_throw(&env)?;
     let o = options.unwrap_or_default();
-    let provider = provider.map(|p| ForAudience {
-        inner: p.inner.clone(),
-        audience: o.service_name.clone(),
-    });
+    let provider = provider.map(|p| p.inner.bound_to(o.service_name.clone().map(|a| vec![a])));
     let bypass = o.bypass_auth.unwrap_or(false);
     Ok(blocking(
         move || {

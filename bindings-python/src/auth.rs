@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -14,7 +15,6 @@ use serde_json::{Map, Value};
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Fetch, FetchError,
     FetchResponse, KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
-    Verification,
 };
 use cloud_connector::token::KeySet;
 use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
@@ -352,18 +352,19 @@ impl PyComposite {
     ) -> PyResult<(bool, Bound<'py, PyTuple>, u64)> {
         // A cache hit answers in well under a microsecond; releasing the GIL would cost more
         // than it saves, so only a miss (a signature check or a fetch) runs detached.
-        let verification = match self.inner.verify_cached(token, &[audience]) {
-            Some(v) => v,
+        let verified = match self.inner.verify_cached(token, &[audience]) {
+            Some(v) => Ok(v),
             None => {
                 let inner = self.inner.clone();
                 let (token, audience) = (token.to_owned(), audience.to_owned());
-                py.detach(move || inner.verify_for_user(&token, &[audience.as_str()]))
+                py.detach(move || inner.verify(&token, &[audience.as_str()]))
             }
-        }
-        .py_err(py)?;
-        let verified = match verification {
-            Verification::Verified(v) => v,
-            Verification::Rejected => {
+        };
+        let verified = match verified {
+            Ok(v) => v,
+            Err(e) => {
+                // Logged by the core; only "no keys at all" escapes as an error.
+                CloudConnectorUser::from_verified(Err(e)).py_err(py)?;
                 return Ok((
                     false,
                     claims_fields(py, &UserClaims::default())?,
@@ -484,8 +485,6 @@ fn claims_from_py(c: &Bound<'_, PyAny>) -> UserClaims {
 /// A caller's provider (any object with `.authenticate(token)`), called with the GIL held.
 struct PythonProvider {
     obj: Py<PyAny>,
-    /// What the provider raised: re-raised unchanged after the flow (it escapes `authenticate`).
-    raised: Mutex<Option<PyErr>>,
     /// The provider's own user object, to hand its claims back as the same object.
     returned: Mutex<Option<(Py<PyAny>, UserClaims)>>,
 }
@@ -496,11 +495,11 @@ impl AuthProvider for PythonProvider {
             let user = match self.obj.call_method1(py, "authenticate", (token,)) {
                 Ok(u) => u,
                 Err(e) => {
-                    *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    return Err(Error::new(
-                        ErrorCode::ProviderUnavailable,
-                        "the provider raised",
-                    ));
+                    // Carried on the error, re-raised unchanged after the flow.
+                    return Err(
+                        Error::new(ErrorCode::ProviderUnavailable, "the provider raised")
+                            .with_cause(Some(Cause::new(e))),
+                    );
                 }
             };
             let bound = user.bind(py);
@@ -552,26 +551,14 @@ pub fn authenticate_request<'py>(
         }
     }
     if let Some(c) = composite {
-        let inner = c.inner.clone();
+        let bound = c.inner.bound_to(service_name.clone().map(|a| vec![a]));
         let outcome = py
-            .detach(move || {
-                let audience_provider = Audience {
-                    inner,
-                    audience: service_name,
-                };
-                authenticate(
-                    pairs,
-                    Some(&audience_provider),
-                    bypass_auth,
-                    audience_provider.audience.as_deref(),
-                )
-            })
+            .detach(move || authenticate(pairs, Some(&bound), bypass_auth, service_name.as_deref()))
             .py_err(py)?;
         return Ok((user_to_py(py, &outcome.user)?, outcome.error, None));
     }
     let python = provider.map(|obj| PythonProvider {
         obj,
-        raised: Mutex::new(None),
         returned: Mutex::new(None),
     });
     let result = authenticate(
@@ -580,12 +567,12 @@ pub fn authenticate_request<'py>(
         bypass_auth,
         service_name.as_deref(),
     );
-    if let Some(p) = &python {
-        if let Some(raised) = p.raised.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Err(raised);
-        }
-    }
-    let outcome = result.map_err(|e| to_py_err(py, &e))?;
+    let outcome = result.map_err(
+        |e| match e.cause().and_then(|c| c.downcast_ref::<PyErr>()) {
+            Some(raised) => raised.clone_ref(py),
+            None => to_py_err(py, &e),
+        },
+    )?;
     let same_claims = python.as_ref().and_then(|p| {
         let returned = p
             .returned
@@ -595,21 +582,6 @@ pub fn authenticate_request<'py>(
         (outcome.user.claims.as_deref() == Some(&returned.1)).then_some(returned.0)
     });
     Ok((user_to_py(py, &outcome.user)?, outcome.error, same_claims))
-}
-
-/// The composite, verifying for the audience the binding read (Python's `os.environ`).
-struct Audience {
-    inner: CompositeProvider,
-    audience: Option<String>,
-}
-
-impl AuthProvider for Audience {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(&self.inner, token),
-        }
-    }
 }
 
 /// `CloudConnectorUser.can`: the core's rule over the user's fields.
@@ -633,6 +605,7 @@ pub fn user_can(
         claims: claims
             .filter(|c| !c.is_none())
             .map(|c| Arc::new(claims_from_py(c))),
+        ..CloudConnectorUser::default()
     };
     let disallowed = disallowed_issuers.unwrap_or_default();
     let refs: Vec<&str> = disallowed.iter().map(String::as_str).collect();

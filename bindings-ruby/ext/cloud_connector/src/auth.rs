@@ -16,10 +16,9 @@ use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, KeySource,
-    LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
 };
 use cloud_connector::options;
-use cloud_connector::Error as CoreError;
 
 use crate::convert::{claims_to_ruby, json_to_ruby, ruby_args, ruby_to_json, thaw, Keys};
 use crate::gvl::without_gvl;
@@ -162,8 +161,8 @@ impl RbComposite {
         // A cache hit answers at once; anything else may check a signature or fetch keys, so
         // other Ruby threads run meanwhile.
         let claims = match rb_self.inner.verify_cached(&token, &auds) {
-            Some(Ok(Verification::Verified(v))) => v.claims,
-            _ => {
+            Some(v) => v.claims,
+            None => {
                 let inner = &rb_self.inner;
                 lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?.claims
             }
@@ -188,21 +187,6 @@ impl RbComposite {
             }
         };
         thaw(ruby, hash.as_value())
-    }
-}
-
-/// The composite with an explicit audience (the service name), as `authenticate` needs it.
-struct WithAudience<'a> {
-    inner: &'a CompositeProvider,
-    audience: Option<String>,
-}
-
-impl AuthProvider for WithAudience<'_> {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, CoreError> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(self.inner, token),
-        }
     }
 }
 
@@ -287,10 +271,9 @@ fn authenticate_request(
         }
         Ok(ForEach::Continue)
     })?;
-    let with = provider.as_ref().map(|p| WithAudience {
-        inner: &p.inner,
-        audience: service_name.clone(),
-    });
+    let with = provider
+        .as_ref()
+        .map(|p| p.inner.bound_to(service_name.clone().map(|a| vec![a])));
     let outcome = lift(
         ruby,
         without_gvl(|| {
@@ -325,6 +308,7 @@ fn user_can(
                 ..UserClaims::default()
             })
         }),
+        ..CloudConnectorUser::default()
     };
     let refs: Vec<&str> = disallowed_issuers.iter().map(String::as_str).collect();
     user.can(&unit_primitive, &refs)
