@@ -7,7 +7,8 @@
 //! - [`error`]: the one error type, with a stable code per failure.
 //! - [`options`]: every option the bindings and the command line take: range, default, parse.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod auth;
 pub mod catalog;

@@ -9,7 +9,7 @@ use crate::error::{Problem, ProblemKind};
 
 /// Records of every kind plus the file each came from, in load order.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub unit_primitives: Vec<(String, UnitPrimitive)>,
     pub backend_services: Vec<(String, BackendService)>,
     pub add_ons: Vec<(String, AddOn)>,
@@ -17,7 +17,7 @@ pub struct Loaded {
     pub services: Vec<(String, Service)>,
 }
 
-pub fn cross_check(l: &Loaded) -> Vec<Problem> {
+pub(crate) fn cross_check(l: &Loaded) -> Vec<Problem> {
     let mut problems = Vec::new();
     let p = |kind: ProblemKind, file: &str, record: &str, field: &str, msg: String| {
         Problem::new(kind, msg)

@@ -16,7 +16,7 @@ fn files() -> Vec<SourceFile> {
 }
 
 /// The embedded catalog, loaded on first use and shared for the life of the process.
-pub fn embedded() -> &'static Catalog {
+pub(crate) fn embedded() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         match load_files(
@@ -35,7 +35,7 @@ pub fn embedded() -> &'static Catalog {
 }
 
 /// The embedded catalog with overrides applied (validated like any load).
-pub fn embedded_with_overrides(overrides: &Overrides) -> Result<Catalog, Error> {
+pub(crate) fn embedded_with_overrides(overrides: &Overrides) -> Result<Catalog, Error> {
     if overrides.is_empty() {
         return Ok(embedded().clone());
     }

@@ -12,7 +12,7 @@ use super::store::{Catalog, CatalogSource};
 use crate::error::{Error, Problem};
 
 /// Loads files that are already read. `problems` are those found while reading them.
-pub fn load_files(
+pub(crate) fn load_files(
     files: &[SourceFile],
     mut problems: Vec<Problem>,
     overrides: &Overrides,
@@ -58,7 +58,7 @@ pub fn load_files(
 }
 
 /// Reads and loads a catalog directory.
-pub fn load_dir(root: &Path, overrides: &Overrides) -> Result<Catalog, Error> {
+pub(crate) fn load_dir(root: &Path, overrides: &Overrides) -> Result<Catalog, Error> {
     let (files, problems) = read_dir(root)?;
     load_files(
         &files,

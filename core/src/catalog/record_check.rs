@@ -15,7 +15,7 @@ use crate::error::{Problem, ProblemKind};
 
 /// A record of any kind, as it came out of its file.
 #[derive(Clone, Debug)]
-pub enum AnyRecord {
+pub(crate) enum AnyRecord {
     UnitPrimitive(Box<UnitPrimitive>),
     BackendService(BackendService),
     AddOn(AddOn),
@@ -25,7 +25,7 @@ pub enum AnyRecord {
 
 /// Parses a file's text into the record's mapping. An empty file (nothing, or only comments or
 /// `---`) is its own problem rather than a confusing "missing field: name".
-pub fn parse_mapping(file: &SourceFile) -> Result<Mapping, Problem> {
+pub(crate) fn parse_mapping(file: &SourceFile) -> Result<Mapping, Problem> {
     let at = |p: Problem| p.in_file(&file.display);
     let value: Value = serde_yaml::from_str(&file.text).map_err(|e| {
         at(Problem::new(
@@ -47,7 +47,7 @@ pub fn parse_mapping(file: &SourceFile) -> Result<Mapping, Problem> {
 }
 
 /// The record name a mapping claims, if it has a usable one (for messages and overrides).
-pub fn claimed_name(mapping: &Mapping) -> Option<&str> {
+pub(crate) fn claimed_name(mapping: &Mapping) -> Option<&str> {
     mapping.get("name").and_then(Value::as_str)
 }
 
@@ -62,7 +62,7 @@ enum Checked {
 /// Checks every field of one record and builds it from the sound fields; the problems come back
 /// beside it. `overridden` names the fields whose value came
 /// from override configuration, so their problems say so.
-pub fn check_record(
+pub(crate) fn check_record(
     file: &SourceFile,
     mapping: &Mapping,
     overridden: &HashSet<String>,
@@ -242,7 +242,7 @@ fn check_name(value: &Value) -> Result<String, (ProblemKind, String)> {
     Ok(s.to_owned())
 }
 
-pub fn is_snake_case(s: &str) -> bool {
+pub(crate) fn is_snake_case(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b'a'..=b'z'))
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -339,7 +339,7 @@ fn expect_list(value: &Value) -> Result<&Vec<Value>, (ProblemKind, String)> {
 }
 
 /// A short description of a YAML value for messages.
-pub fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),

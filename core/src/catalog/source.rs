@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode, Problem, ProblemKind};
 
 /// One record file, read but not parsed.
 #[derive(Clone, Debug)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     pub kind: RecordKind,
     /// `duo_chat.yml`
     pub file_name: String,
@@ -20,7 +20,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// The file name without `.yml`: the record name the file must hold.
-    pub fn stem(&self) -> &str {
+    pub(crate) fn stem(&self) -> &str {
         self.file_name
             .strip_suffix(".yml")
             .unwrap_or(&self.file_name)
@@ -31,7 +31,7 @@ impl SourceFile {
 /// the gem's sorted glob does. A missing kind directory is an empty kind, as in the gem; a
 /// missing root is `catalog_not_found`. Unreadable files and `.yaml` files (which the gem would
 /// silently skip) are problems, reported with the rest by the loader.
-pub fn read_dir(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), Error> {
+pub(crate) fn read_dir(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), Error> {
     if !root.is_dir() {
         let what = if root.exists() {
             "is not a directory"
@@ -119,7 +119,7 @@ pub fn read_dir(root: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>), Error> {
 }
 
 /// The embedded files, `(kind dir, file name, contents)` as the build script lists them.
-pub fn from_embedded(list: &[(&str, &str, &str)]) -> Vec<SourceFile> {
+pub(crate) fn from_embedded(list: &[(&str, &str, &str)]) -> Vec<SourceFile> {
     let mut files: Vec<SourceFile> = list
         .iter()
         .filter_map(|(dir, name, text)| {
@@ -137,13 +137,13 @@ pub fn from_embedded(list: &[(&str, &str, &str)]) -> Vec<SourceFile> {
 
 /// Sorts files as a directory is read: kinds in load order, each kind's files in file-name
 /// (byte) order.
-pub fn sort_in_load_order(files: &mut [SourceFile]) {
+pub(crate) fn sort_in_load_order(files: &mut [SourceFile]) {
     let rank = |k: RecordKind| RecordKind::ALL.iter().position(|x| *x == k);
     files.sort_by(|a, b| (rank(a.kind), &a.file_name).cmp(&(rank(b.kind), &b.file_name)));
 }
 
 /// A `.yaml` file: the gem's `*.yml` glob would skip it silently, so it is a problem here.
-pub fn wrong_extension(file: String) -> Problem {
+pub(crate) fn wrong_extension(file: String) -> Problem {
     Problem::new(
         ProblemKind::WrongExtension,
         "catalog files must end in .yml; this file would be ignored",

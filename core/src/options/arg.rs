@@ -100,7 +100,7 @@ fn snake(name: &str) -> String {
 }
 
 /// An option list: canonical names, each with the other names callers know it by.
-pub type OptionNames = &'static [(&'static str, &'static [&'static str])];
+pub(crate) type OptionNames = &'static [(&'static str, &'static [&'static str])];
 
 impl Args {
     /// No options set.
