@@ -42,7 +42,10 @@ test('lists and associations', () => {
     catalog.licenseTypes().map((l) => l.name),
     ['premium', 'ultimate'],
   );
-  assert.deepStrictEqual(catalog.backendServicesOf('duo_chat').map((b) => b.name), ['ai_gateway', 'duo_workflow_service']);
+  assert.deepStrictEqual(
+    catalog.backendServicesOf('duo_chat').map((b) => b.name),
+    ['ai_gateway', 'duo_workflow_service'],
+  );
   assert.ok(catalog.addOnsOf('duo_chat').some((a) => a.name === 'duo_pro'));
   assert.ok(Array.isArray(catalog.licenseTypesOf('duo_chat')));
   assert.ok(catalog.unitPrimitivesOf('duo_chat').some((u) => u.name === 'duo_chat'));
