@@ -2,7 +2,6 @@
 //! is released around signature checks and network fetches, so other Python threads (and an
 //! asyncio loop) keep running while keys are fetched.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -190,16 +189,7 @@ type ReportTuple<'py> = (
 #[derive(Debug)]
 pub struct PyComposite {
     inner: CompositeProvider,
-    /// Python conversions of verified claims, keyed by the token cache's `Arc` (held here, so
-    /// the address cannot be reused while the entry lives). Bounded; cleared when full.
-    memo: Mutex<HashMap<usize, MemoEntry>>,
 }
-
-/// Cached claims (kept alive so their address stays theirs) and their Python fields.
-type MemoEntry = (Arc<Map<String, Value>>, Py<PyTuple>);
-
-/// Entries kept in a composite's conversion memo (the core's token cache default).
-const MEMO_CAPACITY: usize = 10_000;
 
 /// `UserClaims` fields in NamedTuple order; the mutable ones (scopes, extra) are copied per call
 /// because callers mutate `claims.extra` in place.
@@ -273,7 +263,6 @@ impl PyComposite {
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {
             inner: CompositeProvider::new(sources, config),
-            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -372,23 +361,19 @@ impl PyComposite {
                 ));
             }
         };
-        let claims = verified.claims;
-        let key = Arc::as_ptr(&claims) as usize;
-        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((held, fields)) = memo.get(&key) {
-            if Arc::ptr_eq(held, &claims) {
-                return Ok((
-                    true,
-                    fresh_fields(py, fields.bind(py))?,
-                    self.inner.refreshes(),
-                ));
-            }
-        }
-        let fields = claims_fields(py, &verified.user)?;
-        if memo.len() >= MEMO_CAPACITY {
-            memo.clear();
-        }
-        memo.insert(key, (claims, fields.clone().unbind()));
+        // The fields are converted once per token cache entry, in the entry's own memo.
+        let held = |c: &Cause| c.downcast_ref::<Py<PyTuple>>().map(|t| t.bind(py).clone());
+        let fields = match &verified.memo {
+            Some(memo) => match memo.get().and_then(held) {
+                Some(fields) => fields,
+                None => {
+                    let fields = claims_fields(py, &verified.user)?;
+                    let kept = memo.keep(Cause::new(fields.clone().unbind()));
+                    held(kept).unwrap_or(fields)
+                }
+            },
+            None => claims_fields(py, &verified.user)?,
+        };
         Ok((true, fresh_fields(py, &fields)?, self.inner.refreshes()))
     }
 

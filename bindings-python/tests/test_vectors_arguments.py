@@ -9,9 +9,8 @@ import json
 import pathlib
 from typing import Any, Dict
 
-import pytest
-
 import gitlab_cloud_connector as gcc
+import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 V = json.loads((REPO / "tests" / "vectors" / "arguments.json").read_text())

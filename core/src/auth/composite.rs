@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::provider_stats::{ProviderStats, SourceRefreshCount, TokenCacheStats, REFRESH_OK};
 use super::service_name::service_name;
 use super::source::KeySource;
-use super::token_cache::{CachedToken, TokenCache};
+use super::token_cache::{CachedToken, ClaimsMemo, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::options;
@@ -121,6 +121,9 @@ pub struct VerifiedClaims {
     pub claims: Arc<serde_json::Map<String, Value>>,
     /// The claims as a user's fields.
     pub user: Arc<UserClaims>,
+    /// The token cache entry's memo of a binding's conversion; `None` when no cache holds the
+    /// token (a disabled cache, signature-bypass mode).
+    pub memo: Option<Arc<ClaimsMemo>>,
 }
 
 impl VerifiedClaims {
@@ -131,14 +134,16 @@ impl VerifiedClaims {
             header: verified.header,
             claims: verified.claims,
             user,
+            memo: None,
         }
     }
 
-    fn cached(verified: VerifiedToken, user: Arc<UserClaims>) -> VerifiedClaims {
+    fn cached(entry: CachedToken) -> VerifiedClaims {
         VerifiedClaims {
-            header: verified.header,
-            claims: verified.claims,
-            user,
+            header: entry.verified.header,
+            claims: entry.verified.claims,
+            user: entry.user,
+            memo: Some(entry.memo),
         }
     }
 }
@@ -527,7 +532,7 @@ impl CompositeProvider {
         // Only an answer counts: a None falls through to verify, which counts it there.
         answered.map(|()| {
             self.inner.stats.hit();
-            VerifiedClaims::cached(hit.verified, hit.user)
+            VerifiedClaims::cached(hit)
         })
     }
 
@@ -559,23 +564,18 @@ impl CompositeProvider {
         now: i64,
         wait: Wait,
     ) -> Result<VerifiedClaims> {
-        Ok(
-            match self.verify_with(token, audiences, now, wait == Wait::MayLoad)? {
-                (v, Some(user)) => VerifiedClaims::cached(v, user),
-                (v, None) => VerifiedClaims::converted(v),
-            },
-        )
+        self.verify_with(token, audiences, now, wait == Wait::MayLoad)
     }
 
-    /// The verified token, and its user claims when the token cache holds them (a hit, or a
-    /// token just verified and cached).
+    /// The verified token: the token cache's entry when it holds the token (a hit, or a token
+    /// just verified and cached), else converted for this call.
     fn verify_with(
         &self,
         token: &str,
         audiences: &[&str],
         now: i64,
         may_load: bool,
-    ) -> Result<(VerifiedToken, Option<Arc<UserClaims>>)> {
+    ) -> Result<VerifiedClaims> {
         let v = &self.inner.validation;
         if token.len() > v.max_token_size {
             return Err(Error::new(
@@ -612,7 +612,7 @@ impl CompositeProvider {
             if let Some(hit) = hit {
                 self.inner.stats.hit();
                 return match token::validate_claims_for(&hit.verified.claims, v, audiences, now) {
-                    Ok(()) => Ok((hit.verified, Some(hit.user))),
+                    Ok(()) => Ok(VerifiedClaims::cached(hit)),
                     Err(e) => {
                         lock(&self.inner.cache).remove(token);
                         Err(e)
@@ -651,24 +651,27 @@ impl CompositeProvider {
             };
             // Mapped to user claims once here, not on each hit; a disabled cache keeps neither.
             if self.inner.config.token_cache_capacity == 0 {
-                return Ok((verified, None));
+                return Ok(VerifiedClaims::converted(verified));
             }
-            let user = Arc::new(UserClaims::from_claims(&verified.claims));
             let entry = CachedToken {
-                verified: verified.clone(),
-                user: user.clone(),
+                user: Arc::new(UserClaims::from_claims(&verified.claims)),
+                verified,
+                memo: Arc::default(),
             };
-            lock(&self.inner.cache).insert(token, entry, generation);
-            return Ok((verified, Some(user)));
+            lock(&self.inner.cache).insert(token, entry.clone(), generation);
+            return Ok(VerifiedClaims::cached(entry));
         }
         token::validate_claims_for(&claims, v, audiences, now)?;
-        Ok((
-            VerifiedToken {
-                header: Arc::new(jws.header),
-                claims: Arc::new(claims),
-            },
-            None,
-        ))
+        Ok(VerifiedClaims::converted(VerifiedToken {
+            header: Arc::new(jws.header),
+            claims: Arc::new(claims),
+        }))
+    }
+
+    /// Every binding conversion the token cache's memos hold: a host whose garbage collector
+    /// must see the objects it stored (Ruby's `mark`) walks these.
+    pub fn claims_memos(&self) -> Vec<Cause> {
+        lock(&self.inner.cache).memos()
     }
 }
 

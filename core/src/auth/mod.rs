@@ -37,4 +37,5 @@ pub use provider_stats::{SourceRefreshCount, TokenCacheStats, REFRESH_OK};
 pub use service_name::{service_name, set_service_name, NO_SERVICE_NAME_MESSAGE, SERVICE_NAME_ENV};
 pub use source::KeySource;
 pub use static_jwks::StaticJwksProvider;
+pub use token_cache::ClaimsMemo;
 pub use user::{known_unit_primitives, CloudConnectorUser, UnitPrimitiveNames, UserClaims};

@@ -1014,3 +1014,46 @@ fn a_refused_token_says_why_through_the_user_and_the_outcome() {
     assert_eq!(none.failure, Some(AuthFailure::MissingAuthorization));
     assert_eq!(none.user.rejection, None);
 }
+
+#[test]
+fn a_bindings_conversion_lives_in_the_token_cache_entry() {
+    let s = TestServer::start();
+    let (a, b) = (key(RSA_A), key(RSA_B));
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    let t = token(&a, Some("a"));
+    let first = p.verify(&t, &[SVC]).unwrap();
+    let memo = first.memo.clone().expect("a cached token has a memo");
+    assert!(memo.get().is_none());
+    let kept = memo.keep(crate::Cause::new("converted"));
+    assert_eq!(kept.downcast_ref::<&str>(), Some(&"converted"));
+    // The first conversion stays: a second one (another thread's) is dropped.
+    assert_eq!(
+        memo.keep(crate::Cause::new("again")).downcast_ref::<&str>(),
+        Some(&"converted")
+    );
+    let hit = p.verify_cached(&t, &[SVC]).unwrap();
+    let held = hit.memo.as_ref().and_then(|m| m.get().cloned());
+    assert_eq!(
+        held.as_ref().and_then(|c| c.downcast_ref::<&str>()),
+        Some(&"converted")
+    );
+    assert_eq!(
+        p.claims_memos().len(),
+        1,
+        "a host's GC sees what the entries hold"
+    );
+    // A key set change clears the cache, and the memo goes with its entry.
+    s.oidc(&jwks(&[(&a, "a"), (&b, "b")]));
+    p.refresh();
+    assert!(p.claims_memos().is_empty());
+    let again = p.verify(&t, &[SVC]).unwrap();
+    assert!(again.memo.expect("cached again").get().is_none());
+    // Without a cache there is nothing to memoise in.
+    let config = CompositeConfig {
+        token_cache_capacity: 0,
+        ..CompositeConfig::default()
+    };
+    let uncached = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
+    assert!(uncached.verify(&t, &[SVC]).unwrap().memo.is_none());
+}

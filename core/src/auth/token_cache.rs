@@ -3,22 +3,50 @@
 //! verified under, so a key set change invalidates them even if a verification was in flight.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ahash::RandomState;
 
 use super::user::UserClaims;
+use crate::error::Cause;
 use crate::token::VerifiedToken;
 
 /// Every hit hashes the whole token (hundreds of bytes), so the hasher matters: ahash is several
 /// times faster than SipHash and, randomly seeded per cache, as resistant to crafted collisions.
 type Map<V> = HashMap<String, V, RandomState>;
 
-/// A cached token: as verified, and its claims mapped to a user's fields once.
+/// A binding's own conversion of a cached token's claims (a Python tuple, a frozen Ruby Hash),
+/// kept with the cache entry: one memo for every binding, as large as the token cache, dropped
+/// with the entry. The first conversion stored wins.
+#[derive(Debug, Default)]
+pub struct ClaimsMemo(OnceLock<Cause>);
+
+impl ClaimsMemo {
+    /// The conversion stored, if any.
+    pub fn get(&self) -> Option<&Cause> {
+        self.0.get()
+    }
+
+    /// Stores `value` unless another conversion got there first; returns the one kept.
+    pub fn keep(&self, value: Cause) -> &Cause {
+        self.0.get_or_init(|| value)
+    }
+}
+
+impl PartialEq for ClaimsMemo {
+    /// The same memo, not an equal one: each entry has its own.
+    fn eq(&self, other: &ClaimsMemo) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// A cached token: as verified, its claims mapped to a user's fields once, and the memo of a
+/// binding's conversion.
 #[derive(Clone, Debug)]
 pub(crate) struct CachedToken {
-    pub verified: VerifiedToken,
-    pub user: Arc<UserClaims>,
+    pub(crate) verified: VerifiedToken,
+    pub(crate) user: Arc<UserClaims>,
+    pub(crate) memo: Arc<ClaimsMemo>,
 }
 
 #[derive(Debug)]
@@ -93,6 +121,14 @@ impl TokenCache {
         self.entries.remove(token);
     }
 
+    /// Every conversion the entries hold (for a host's garbage collector to mark).
+    pub(crate) fn memos(&self) -> Vec<Cause> {
+        self.entries
+            .values()
+            .filter_map(|(entry, _, _)| entry.memo.get().cloned())
+            .collect()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.order.clear();
@@ -112,6 +148,7 @@ mod tests {
         m.insert("n".into(), n.into());
         CachedToken {
             user: Arc::new(UserClaims::from_claims(&m)),
+            memo: Arc::default(),
             verified: VerifiedToken {
                 header: Arc::default(),
                 claims: Arc::new(m),

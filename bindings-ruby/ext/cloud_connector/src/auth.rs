@@ -2,8 +2,7 @@
 //! package's API). The core does the work; whatever may check a signature or fetch keys runs
 //! without the GVL (gvl.rs), so an OIDC fetch does not stop other Ruby threads.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use magnus::r_hash::ForEach;
 use magnus::typed_data::Obj;
@@ -12,13 +11,14 @@ use magnus::{
     function, gc, method, prelude::*, DataTypeFunctions, Error, RArray, RHash, RModule, RString,
     Ruby, Symbol, TypedData, Value,
 };
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, KeySource,
     LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
 };
 use cloud_connector::options;
+use cloud_connector::Cause;
 
 use crate::convert::{claims_to_ruby, json_to_ruby, ruby_args, ruby_to_json, thaw, Keys};
 use crate::gvl::without_gvl;
@@ -88,24 +88,17 @@ impl RbKeySource {
 )]
 pub struct RbComposite {
     inner: CompositeProvider,
-    /// Ruby conversions of verified claims, keyed by the token cache's `Arc` (held here, so the
-    /// address cannot be reused while the entry lives): a cache hit costs a copy of a small
-    /// Hash instead of a conversion. Bounded; cleared when full. Never locked across a call
-    /// into Ruby, so the GC's `mark` (which locks it) cannot find it held.
-    memo: Mutex<HashMap<usize, MemoEntry>>,
 }
 
-/// Cached claims (kept alive so their address stays theirs) and their deep-frozen Ruby Hash.
-type MemoEntry = (Arc<Map<String, Json>>, Opaque<RHash>);
-
-/// Entries kept in a composite's conversion memo (the core's token cache default).
-const MEMO_CAPACITY: usize = 10_000;
-
 impl DataTypeFunctions for RbComposite {
+    /// The deep-frozen claims Hashes kept in the token cache entries' memos stay alive while
+    /// their entries do. The core never calls into Ruby while it holds the cache, so this
+    /// lock is never held by the thread the GC runs on.
     fn mark(&self, marker: &gc::Marker) {
-        let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        for (_, hash) in memo.values() {
-            marker.mark(*hash);
+        for memo in self.inner.claims_memos() {
+            if let Some(hash) = memo.downcast_ref::<Opaque<RHash>>() {
+                marker.mark(*hash);
+            }
         }
     }
 }
@@ -127,7 +120,6 @@ impl RbComposite {
         }
         Ok(RbComposite {
             inner: CompositeProvider::new(list, config),
-            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -160,30 +152,27 @@ impl RbComposite {
         let auds: Vec<&str> = audiences.iter().map(String::as_str).collect();
         // A cache hit answers at once; anything else may check a signature or fetch keys, so
         // other Ruby threads run meanwhile.
-        let claims = match rb_self.inner.verify_cached(&token, &auds) {
-            Some(v) => v.claims,
+        let verified = match rb_self.inner.verify_cached(&token, &auds) {
+            Some(v) => v,
             None => {
                 let inner = &rb_self.inner;
-                lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?.claims
+                lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?
             }
         };
-        let key = Arc::as_ptr(&claims) as usize;
-        let held = {
-            let memo = rb_self.memo.lock().unwrap_or_else(|p| p.into_inner());
-            memo.get(&key)
-                .filter(|(held, _)| Arc::ptr_eq(held, &claims))
-                .map(|(_, hash)| *hash)
+        // Converted and deep-frozen once per token cache entry, in the entry's own memo; the
+        // caller gets a thawed copy.
+        let held = |c: &Cause| {
+            c.downcast_ref::<Opaque<RHash>>()
+                .map(|h| ruby.get_inner(*h))
         };
-        let hash = match held {
-            Some(hash) => ruby.get_inner(hash),
+        let hash = match verified.memo.as_ref().and_then(|m| m.get().and_then(held)) {
+            Some(hash) => hash,
             None => {
-                let hash = claims_to_ruby(ruby, &claims, true)?;
-                let mut memo = rb_self.memo.lock().unwrap_or_else(|p| p.into_inner());
-                if memo.len() >= MEMO_CAPACITY {
-                    memo.clear();
+                let hash = claims_to_ruby(ruby, &verified.claims, true)?;
+                match &verified.memo {
+                    Some(memo) => held(memo.keep(Cause::new(Opaque::from(hash)))).unwrap_or(hash),
+                    None => hash,
                 }
-                memo.insert(key, (claims, hash.into()));
-                hash
             }
         };
         thaw(ruby, hash.as_value())
