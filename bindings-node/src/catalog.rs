@@ -9,7 +9,8 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use cloud_connector::catalog::{self as core, Access, EntitlementRequest, Overrides};
+use cloud_connector::catalog::{self as core, EntitlementRequest, Overrides};
+use cloud_connector::options::{self, Arg};
 use cloud_connector::Catalog as CoreCatalog;
 
 use crate::errors::{invalid, problems, CatalogProblem, OrThrow};
@@ -381,16 +382,11 @@ impl Catalog {
         filter: Option<UnitPrimitiveFilter>,
     ) -> napi::Result<Vec<UnitPrimitive>> {
         let f = filter.unwrap_or_default();
-        let access = match f.access.as_deref().map(|n| Access::from_name(n).ok_or(n)) {
-            None => None,
-            Some(Ok(access)) => Some(access),
-            Some(Err(other)) => {
-                return Err(invalid(format!(
-                    "filter.access must be 'free' or 'paid', not '{other}'"
-                )))
-                .or_throw(&env)
-            }
-        };
+        let access = f
+            .access
+            .map(|n| options::parse_access(&Arg::Str(n)))
+            .transpose()
+            .or_throw(&env)?;
         let filter = core::UnitPrimitiveFilter {
             group: f.group,
             feature_category: f.feature_category,

@@ -7,9 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
 
-use cloud_connector::catalog::{
-    Access, EntitlementRequest, Overrides, RecordKind, UnitPrimitiveFilter,
-};
+use cloud_connector::catalog::{EntitlementRequest, Overrides, RecordKind, UnitPrimitiveFilter};
+use cloud_connector::options::{self, Arg};
 use cloud_connector::{Catalog, Error, ErrorCode};
 
 use crate::convert::json_to_py;
@@ -247,15 +246,10 @@ impl PyCatalog {
         text: Option<String>,
         at: Option<&str>,
     ) -> PyResult<Vec<String>> {
-        let access = match access.map(|n| Access::from_name(n).ok_or(n)) {
-            None => None,
-            Some(Ok(access)) => Some(access),
-            Some(Err(other)) => {
-                return Err(PyValueError::new_err(format!(
-                    "access must be 'free' or 'paid', not '{other}'"
-                )))
-            }
-        };
+        let access = access
+            .map(|n| options::parse_access(&Arg::Str(n.to_owned())))
+            .transpose()
+            .py_err(py)?;
         let filter = UnitPrimitiveFilter {
             group,
             feature_category,

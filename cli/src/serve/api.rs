@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use cloud_connector::catalog::{Access, Record, RecordKind, UnitPrimitiveFilter};
+use cloud_connector::catalog::{Record, RecordKind, UnitPrimitiveFilter};
+use cloud_connector::options::{self, Arg};
 use serde_json::{json, Value};
 
 use super::Shared;
@@ -19,12 +20,11 @@ pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Resp
 
 /// The filter a query asks for, or the message of a bad parameter.
 pub fn filter_from(q: &HashMap<String, String>) -> Result<UnitPrimitiveFilter, String> {
-    let access = match q.get("access").map(String::as_str) {
-        None | Some("") => None,
-        Some(name) => match Access::from_name(name) {
-            Some(access) => Some(access),
-            None => return Err(format!("access must be free or paid, not '{name}'")),
-        },
+    let access = match q.get("access").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(name) => Some(
+            options::parse_access(&Arg::Str(name.clone())).map_err(|e| e.message().to_owned())?,
+        ),
     };
     let text = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     Ok(UnitPrimitiveFilter {
