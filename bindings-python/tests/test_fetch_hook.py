@@ -47,7 +47,7 @@ class Recorder:
 
 def test_the_hook_is_given_the_timeout_and_the_size_limit() -> None:
     hook = Recorder()
-    keys = _native.KeySource.oidc("Gitlab", ISSUER + "/ignored", 2.5, hook).load()
+    keys = _native.KeySource.oidc("Gitlab", ISSUER + "/ignored", hook, timeout_seconds=2.5).load()
     assert [k["kid"] for k in keys["keys"]] == ["gitlab-1"]
     assert [c[:3] for c in hook.calls] == [
         (ISSUER + DISCOVERY, 2.5, MAX_BODY),
@@ -65,7 +65,7 @@ def test_the_hook_is_given_the_timeout_and_the_size_limit() -> None:
     ],
 )
 def test_the_core_judges_what_the_hook_answers(answer: Tuple[int, bytes], error: type, message: str) -> None:
-    source = _native.KeySource.oidc("Gitlab", ISSUER, 1.0, Recorder(lambda url: answer))
+    source = _native.KeySource.oidc("Gitlab", ISSUER, Recorder(lambda url: answer), timeout_seconds=1.0)
     with pytest.raises(error, match=message):
         source.load()
 
@@ -77,17 +77,19 @@ def test_an_exception_in_the_hook_is_jwks_fetch_failed_with_it_as_the_cause() ->
         raise boom
 
     with pytest.raises(JwksFetchError, match="boom") as raised:
-        _native.KeySource.oidc("Gitlab", ISSUER, 1.0, hook).load()
+        _native.KeySource.oidc("Gitlab", ISSUER, hook, timeout_seconds=1.0).load()
     assert raised.value.code == "jwks_fetch_failed" and raised.value.__cause__ is boom
 
-    wrong_shape = _native.KeySource.oidc("Gitlab", ISSUER, 1.0, lambda *a: "not a tuple")
+    wrong_shape = _native.KeySource.oidc("Gitlab", ISSUER, lambda *a: "not a tuple", timeout_seconds=1.0)
     with pytest.raises(JwksFetchError):
         wrong_shape.load()
 
 
 def test_the_hook_runs_on_the_background_refresh_thread() -> None:
     hook = Recorder()
-    composite = _native.Composite([_native.KeySource.oidc("Gitlab", ISSUER, 1.0, hook)], expiry_seconds=1)
+    composite = _native.Composite(
+        [_native.KeySource.oidc("Gitlab", ISSUER, hook, timeout_seconds=1.0)], expiry_seconds=1
+    )
     token = pyjwt_token(KEY_C, headers={"kid": "gitlab-1"})
     assert composite.authenticate(token, SERVICE)[0]
     time.sleep(1.1)  # the held keys are now due: the next call refreshes in the background

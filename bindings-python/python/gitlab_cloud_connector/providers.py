@@ -205,7 +205,7 @@ class CompositeProvider(AuthProvider):
         )
         self.expiry_seconds = self._native.expiry_seconds
         self._seen_refreshes = 0
-        self.cache: LocalAuthCache = _HeldKeys(self._native, expiry_seconds)
+        self.cache: LocalAuthCache = _HeldKeys(self._native, int(self.expiry_seconds))
 
     def _log_refresh(self) -> None:
         # Logged once per completed refresh (never for answers from the cache), in the order of
