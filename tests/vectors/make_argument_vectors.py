@@ -117,7 +117,13 @@ ALGS = "RS256, RS384, RS512, PS256, PS384, PS512, ES256, EdDSA"
 for op in ("composite", "verify"):
     bad(op, "algorithms", ["HS256"], f'algorithms: unsupported algorithm "HS256"; supported: {ALGS}', "hs256")
     bad(op, "algorithms", ["none"], f'algorithms: unsupported algorithm "none"; supported: {ALGS}', "none")
-    bad(op, "algorithms", ["rs256"], f'algorithms: unsupported algorithm "rs256"; supported: {ALGS}', "lowercase")
+    bad(
+        op,
+        "algorithms",
+        ["rs256"],
+        f'algorithms: unsupported algorithm "rs256"; supported: {ALGS}',
+        "lowercase",
+    )
     bad(op, "algorithms", [], f"algorithms must name at least one of {ALGS}", "empty")
     bad(op, "algorithms", "RS256", 'algorithms must be a list of algorithm names; got "RS256"', "string")
     bad(op, "algorithms", [256], "algorithms must be a string; got 256", "number-item")

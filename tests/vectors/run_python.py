@@ -22,10 +22,10 @@ from gitlab_cloud_connector import (
     CompositeProvider,
     KeySet,
     LocalAuthProvider,
+    _native,
     authenticate,
     jwk_thumbprint,
 )
-from gitlab_cloud_connector import _native
 from gitlab_cloud_connector._native import Catalog as NativeCatalog
 from gitlab_cloud_connector.errors import CloudConnectorError
 
