@@ -118,9 +118,10 @@ def match_authenticate(case: Dict[str, Any], got: Any) -> bool:
 def match_arguments(case: Dict[str, Any], got: Any) -> bool:
     """arguments.json: `expect` "ok", or `expect_error`: the code and the message exactly."""
     if "expect_error" in case:
-        want = case["expect_error"]
-        return isinstance(got, dict) and got == {"error": want["code"], "message": want["message"]}
-    return got == {"ok": True}
+        want: Dict[str, Any] = case["expect_error"]
+        expected: Dict[str, Any] = {"error": want["code"], "message": want["message"]}
+        return bool(got == expected)
+    return bool(got == {"ok": True})
 
 
 def match_fuzz(case: Dict[str, Any], got: Any) -> bool:

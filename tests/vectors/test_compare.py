@@ -60,6 +60,17 @@ TOKENS = {
     },
 }
 FUZZ = {"cases": [{"id": "pinned", "target": "catalog_yaml", "input": "x"}]}
+ARGUMENTS = {
+    "cases": [
+        {"id": "fine", "op": "composite", "options": {}, "expect": "ok"},
+        {
+            "id": "nan",
+            "op": "composite",
+            "options": {"ttl_seconds": {"$float": "NaN"}},
+            "expect_error": {"code": "invalid_argument", "message": "ttl_seconds must be; got NaN"},
+        },
+    ]
+}
 
 # What a correct runner observes for each case above.
 GOOD: Dict[str, Any] = {
@@ -91,6 +102,8 @@ GOOD: Dict[str, Any] = {
         "error": "Forbidden by auth provider",
         "claims": {"gitlab_realm": "", "scopes": [], "subject": "", "issuer": ""},
     },
+    "arguments.json#cases#fine": {"ok": True},
+    "arguments.json#cases#nan": {"error": "invalid_argument", "message": "ttl_seconds must be; got NaN"},
 }
 RUST_ONLY = {"fuzz-regressions.json#cases#pinned": {"check": "passed"}}
 
@@ -102,6 +115,7 @@ def vectors(tmp_path: pathlib.Path) -> pathlib.Path:
     (d / "catalog.json").write_text(json.dumps(CATALOG))
     (d / "tokens.json").write_text(json.dumps(TOKENS))
     (d / "fuzz-regressions.json").write_text(json.dumps(FUZZ))
+    (d / "arguments.json").write_text(json.dumps(ARGUMENTS))
     return d
 
 
@@ -126,7 +140,7 @@ def three(**changes: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
 def test_agreeing_runners_pass(vectors: pathlib.Path) -> None:
     code, text = run(vectors, three())
     assert code == 0, text
-    assert "9 cases, the same result in rust, python, ruby" in text
+    assert "11 cases, the same result in rust, python, ruby" in text
 
 
 def test_a_disagreement_names_the_vector_and_groups_the_languages(vectors: pathlib.Path) -> None:
@@ -187,6 +201,8 @@ def test_an_unknown_case_is_flagged(vectors: pathlib.Path) -> None:
         ("tokens.json#cases#ok", {"valid": False, "error": "token_expired"}),
         ("tokens.json#jwks_cases#empty", {"keys": 1, "skipped": 0, "kids": [None]}),
         ("tokens.json#jwk_cases#bad", {"thumbprint": "x"}),
+        ("arguments.json#cases#fine", {"error": "invalid_argument", "message": "m"}),
+        ("arguments.json#cases#nan", {"error": "invalid_argument", "message": "another message"}),
         (
             "tokens.json#authenticate#forged",
             {**GOOD["tokens.json#authenticate#forged"], "claims": {"scopes": ["a"]}},
