@@ -267,6 +267,29 @@ fn json_web_token_keeps_extra_claims_in_the_callers_order() {
 }
 
 #[test]
+fn json_web_token_without_subject_encodes_a_null_sub() {
+    let key = SigningKey::from_pem(RSA_B).unwrap();
+    let jwt = JsonWebToken::new_at(
+        "iss",
+        Audience::One("svc".into()),
+        "s",
+        "saas",
+        vec![],
+        60,
+        Map::new(),
+        NOW,
+    )
+    .with_subject(None);
+    let token = jwt.encode(&key).unwrap();
+    let body = String::from_utf8(b64::decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert!(body.contains(r#""sub":null"#), "{body}");
+    // The standard claims alone, in the Rails order, without extras.
+    let standard = jwt.standard_claims();
+    let order: Vec<&str> = standard.iter().map(|(k, _)| k).collect();
+    assert_eq!(order, RAILS_CLAIM_ORDER);
+}
+
+#[test]
 fn key_selection_by_kid() {
     let a = SigningKey::from_pem(RSA_A).unwrap();
     let keys = set(&[(RSA_A, Some("a")), (RSA_B, Some("b")), (RSA_C, None)]);
