@@ -266,10 +266,9 @@ fn json_web_token_keeps_extra_claims_in_the_callers_order() {
     assert_eq!(v.claims["alpha"], 2);
 }
 
-#[test]
-fn json_web_token_without_subject_encodes_a_null_sub() {
-    let key = SigningKey::from_pem(RSA_B).unwrap();
-    let jwt = JsonWebToken::new_at(
+/// A token for audience `svc` issued at `NOW`, without scopes or extra claims.
+fn svc_jwt() -> JsonWebToken {
+    JsonWebToken::new_at(
         "iss",
         Audience::One("svc".into()),
         "s",
@@ -279,7 +278,12 @@ fn json_web_token_without_subject_encodes_a_null_sub() {
         Map::new(),
         NOW,
     )
-    .with_subject(None);
+}
+
+#[test]
+fn json_web_token_without_subject_encodes_a_null_sub() {
+    let key = SigningKey::from_pem(RSA_B).unwrap();
+    let jwt = svc_jwt().with_subject(None);
     let token = jwt.encode(&key).unwrap();
     let body = String::from_utf8(b64::decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
     assert!(body.contains(r#""sub":null"#), "{body}");
@@ -476,16 +480,7 @@ fn generated_keys_sign_and_rotate() {
         "a new key is published, not signing"
     );
     ring.rotate().unwrap();
-    let jwt = JsonWebToken::new_at(
-        "iss",
-        Audience::One("svc".into()),
-        "s",
-        "saas",
-        vec![],
-        60,
-        Map::new(),
-        NOW,
-    );
+    let jwt = svc_jwt();
     let token = ring.sign(&jwt).unwrap();
     let (keys, _) = KeySet::from_jwks(&ring.jwks()).unwrap();
     assert!(verify(&token, &keys, &Validation::new(["svc"]), NOW).is_ok());

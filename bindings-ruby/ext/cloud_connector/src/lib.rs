@@ -133,7 +133,11 @@ impl RbCatalog {
             return Ok(ruby.ary_new());
         };
         let problems: Vec<_> = match kind {
-            Some(k) => l.warnings_of(self::kind(ruby, k)?).into_iter().cloned().collect(),
+            Some(k) => l
+                .warnings_of(self::kind(ruby, k)?)
+                .into_iter()
+                .cloned()
+                .collect(),
             None => l.warnings().to_vec(),
         };
         problems_to_ruby(ruby, &problems)
@@ -278,7 +282,9 @@ fn parse_at(ruby: &Ruby, at: Value) -> Res<Option<DateTime<Utc>>> {
 /// a realm before any data is loaded, as the gem does.
 /// Only a String is a realm (a Symbol is not, as in the gem).
 fn check_legacy_realm(ruby: &Ruby, realm: Value) -> Res<String> {
-    let given = RString::from_value(realm).map(|s| s.to_string()).transpose()?;
+    let given = RString::from_value(realm)
+        .map(|s| s.to_string())
+        .transpose()?;
     let r = lift(ruby, LegacyRealm::from_argument(given.as_deref()))?;
     Ok(r.as_str().to_owned())
 }

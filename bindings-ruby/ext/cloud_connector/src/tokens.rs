@@ -182,10 +182,9 @@ impl RbJsonWebToken {
         let audience = self::audience(ruby, audience)?;
         let scopes = string_list(ruby, "scopes", scopes)?;
         let extra = extra_claims(ruby, extra)?;
-        let inner =
-            JsonWebToken::try_new_at(issuer, audience, "", realm, scopes, ttl, extra, now)
-                .map_err(|e| core_error(ruby, &e))?
-                .with_subject(subject);
+        let inner = JsonWebToken::try_new_at(issuer, audience, "", realm, scopes, ttl, extra, now)
+            .map_err(|e| core_error(ruby, &e))?
+            .with_subject(subject);
         Ok(RbJsonWebToken { inner })
     }
 
