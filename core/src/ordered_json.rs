@@ -10,13 +10,20 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorCode};
 
+/// A JSON value; objects are member lists in order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OrderedJson {
+    /// `null`.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// A number.
     Number(serde_json::Number),
+    /// A string.
     String(String),
+    /// An array.
     Array(Vec<OrderedJson>),
+    /// An object: its members in order.
     Object(Vec<(String, OrderedJson)>),
 }
 

@@ -33,6 +33,7 @@ pub struct LenientCatalog {
 }
 
 impl LenientCatalog {
+    /// The typed catalog: each record with its sound fields (a bad field reads as absent).
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
