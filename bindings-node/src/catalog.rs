@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Utc};
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
@@ -426,9 +427,13 @@ impl Catalog {
     #[napi(
         ts_return_type = "{ services: Record<string, { backend?: string; cut_off_date?: string; min_gitlab_version?: string; min_gitlab_version_for_free_access?: string; bundled_with?: Record<string, { unit_primitives: string[] } | null>; license_types?: string[] }> }"
     )]
-    pub fn available_services(&self, env: Env, realm: String) -> napi::Result<Value> {
+    pub fn available_services(&self, env: Env, realm: String) -> napi::Result<Unknown<'static>> {
         let out = self.inner.available_services_for(&realm).or_throw(&env)?;
-        Ok(serde_json::to_value(out).unwrap_or_default())
+        // Through JSON text, not a serde_json::Value (whose objects sort their keys): the
+        // entries keep the gem's key order and `bundled_with` groups their order of first use.
+        let text =
+            serde_json::to_string(&out).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        crate::convert::parse(&env, text)
     }
 
     /// Records in the gem's `load_all` shape (kind => plain records, snake_case as in YAML).

@@ -82,6 +82,13 @@ test('entitlements and the legacy generator', () => {
   );
   const legacy = catalog.availableServices('gitlab-com');
   assert.ok('duo_chat' in legacy.services, Object.keys(legacy.services).join());
+  // Each entry's keys in the gem's order (issue 13), as the Ruby generator gives them.
+  const order = ['backend', 'cut_off_date', 'min_gitlab_version', 'min_gitlab_version_for_free_access',
+    'bundled_with', 'license_types'];
+  for (const entry of Object.values(legacy.services)) {
+    assert.deepStrictEqual(Object.keys(entry), order.filter((k) => k in entry));
+  }
+  assert.deepStrictEqual(Object.keys(legacy.services.code_suggestions).slice(0, 2), ['backend', 'cut_off_date']);
   assert.throws(
     () => catalog.availableServices('gitlab.com'),
     (e) => e.code === 'invalid_realm' && e.message.startsWith('Wrong gitlab_realm'),

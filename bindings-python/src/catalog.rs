@@ -11,7 +11,7 @@ use cloud_connector::catalog::{EntitlementRequest, Overrides, RecordKind, UnitPr
 use cloud_connector::options::{self, Arg};
 use cloud_connector::{Catalog, Error, ErrorCode};
 
-use crate::convert::json_to_py;
+use crate::convert::{json_to_py, ordered_to_py};
 use crate::errors::{problems_to_py, to_py_err, IntoPy};
 
 #[derive(Debug)]
@@ -221,13 +221,14 @@ impl PyCatalog {
         json_to_py(py, &serde_json::to_value(grant).unwrap_or_default())
     }
 
-    /// The legacy available-services structure for a realm (`gitlab-com` / `self-managed`).
+    /// The legacy available-services structure for a realm (`gitlab-com` / `self-managed`),
+    /// keys in the gem's order.
     fn available_services<'py>(&self, py: Python<'py>, realm: &str) -> PyResult<Bound<'py, PyAny>> {
         let out = self
             .inner
             .available_services_for(realm)
             .map_err(|e| to_py_err(py, &e))?;
-        json_to_py(py, &serde_json::to_value(out).unwrap_or_default())
+        ordered_to_py(py, &out.to_ordered_json())
     }
 
     /// Names of the unit primitives matching every given filter, in load order.

@@ -1,10 +1,35 @@
 //! JSON values (the core's serialisation of records and results) to Python objects.
 
 use cloud_connector::options::{Arg, Args};
+use cloud_connector::ordered_json::OrderedJson;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::Value;
+
+/// Ordered JSON (the legacy generator's output) as dicts in the core's member order.
+pub fn ordered_to_py<'py>(py: Python<'py>, v: &OrderedJson) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        OrderedJson::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(ordered_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        OrderedJson::Object(members) => {
+            let dict = PyDict::new(py);
+            for (k, item) in members {
+                dict.set_item(k, ordered_to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+        OrderedJson::Null => py.None().into_bound(py),
+        OrderedJson::Bool(b) => json_to_py(py, &Value::Bool(*b))?,
+        OrderedJson::Number(n) => json_to_py(py, &Value::Number(n.clone()))?,
+        OrderedJson::String(s) => s.into_bound_py_any(py)?,
+    })
+}
 
 pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {

@@ -119,6 +119,18 @@ def test_legacy_generator() -> None:
     assert list(out) == ["services"]
     assert out["services"]["code_suggestions"]["cut_off_date"] == "2024-02-15 00:00:00 UTC"
     assert list(out["services"]) == sorted(out["services"])
+    # Each entry's keys in the gem's order (issue 13), as the Ruby generator gives them.
+    order = [
+        "backend",
+        "cut_off_date",
+        "min_gitlab_version",
+        "min_gitlab_version_for_free_access",
+        "bundled_with",
+        "license_types",
+    ]
+    for entry in out["services"].values():
+        assert list(entry) == [k for k in order if k in entry]
+    assert list(out["services"]["code_suggestions"])[:2] == ["backend", "cut_off_date"]
     with pytest.raises(InvalidRealmError) as info:
         load_catalog().available_services("saas")
     assert str(info.value) == "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed"

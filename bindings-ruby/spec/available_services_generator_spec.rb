@@ -98,9 +98,59 @@ RSpec.describe CC::AvailableServicesGenerator do
       expect(generate["services"]["duo_chat"]["min_gitlab_version"]).to eq("99.1")
     end
 
+    it "refuses a Symbol realm as the gem does (only a String is a realm)" do
+      [:"gitlab-com", :"self-managed", 1].each do |bad|
+        expect { generate(bad) }.to raise_error(
+          described_class::WrongRealmError, "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed"
+        )
+      end
+    end
+
     it "follows overrides (through the core, via the loaded records)" do
       CC::Configuration.override_config = { unit_primitives: { duo_chat: { cut_off_date: Time.utc(2031, 5, 6, 7, 8, 9) } } }
       expect(generate["services"]["duo_chat"]["cut_off_date"]).to eq("2031-05-06 07:08:09 UTC")
+    end
+  end
+
+  # Issue 13: Rails takes its free-access scopes from `bundled_with.values.flatten.uniq`, so the
+  # order inside an entry is visible.
+  describe "order and time text as the gem's" do
+    let(:key_order) { %w[backend cut_off_date min_gitlab_version min_gitlab_version_for_free_access bundled_with license_types] }
+
+    def with_records(rows)
+      CC::Configuration.data_loader_class = Class.new(CC::DataModel::AbstractDataLoader) do
+        define_method(:load!) { Array(rows[model_class.table_name.to_sym]).map { |attrs| model_class.new(**attrs) } }
+      end
+    end
+
+    it "gives every entry's keys in the gem's order and bundled_with groups in first-use order" do
+      with_records(
+        backend_services: [{ name: "b", jwt_aud: "aud-b" }],
+        add_ons: [{ name: "duo_pro" }], license_types: [{ name: "premium" }],
+        unit_primitives: [
+          { name: "a_paid", backend_services: ["b"], add_ons: ["duo_pro"], license_types: ["premium"],
+            cut_off_date: Time.new(2024, 10, 17, 2, 0, 0, "+02:00"), min_gitlab_version: "16.9" },
+          { name: "z_free", backend_services: ["b"], add_ons: [], license_types: [] },
+        ],
+        services: [{ name: "svc", unit_primitives: %w[z_free a_paid], basic_unit_primitive: "a_paid" }]
+      )
+      entry = generate["services"]["svc"]
+      expect(entry.keys).to eq(%w[backend cut_off_date min_gitlab_version bundled_with license_types])
+      expect(entry["bundled_with"].keys).to eq(%w[duo_pro _irrelevant])
+      expect(entry["bundled_with"].values.flat_map { |b| b["unit_primitives"] }.uniq).to eq(%w[a_paid z_free])
+      # The gem's strftime: the wall clock in the Time's own offset, then " UTC".
+      expect(entry["cut_off_date"]).to eq("2024-10-17 02:00:00 UTC")
+    end
+
+    it "keeps the gem's order on the bundled catalog" do
+      services = generate["services"]
+      services.each_value { |entry| expect(entry.keys).to eq(key_order & entry.keys) }
+      CC::DataModel::Service.each do |service|
+        next unless services.key?(service.name) && service.name != "self_hosted_models"
+
+        groups = service.unit_primitives.flat_map { |up| up.add_ons.empty? ? ["_irrelevant"] : up.add_ons.map(&:name) }.uniq
+        expect(services[service.name]["bundled_with"].keys).to eq(groups), service.name
+      end
     end
   end
 end

@@ -47,16 +47,18 @@ RSpec.describe CC::Catalog do
     end
   end
 
+  # Only what the gem cannot load either fails the DataModel's (lenient) loading: here a record
+  # without a name and a file that is not YAML.
   it "maps a catalog_invalid directory to the gem's RuntimeError shape, with code and problems" do
     Dir.mktmpdir do |dir|
-      write_catalog(dir, "add_ons/a.yml" => "name: a\n", "add_ons/b.yml" => "name: b\ndescription: 5\n")
+      write_catalog(dir, "add_ons/a.yml" => "description: x\n", "add_ons/b.yml" => "name: [unclosed\n")
       CC::Configuration.config_dir = dir
       expect { CC::DataModel::AddOn.all }.to raise_error(RuntimeError) { |e|
         expect(e).to be_a(CC::DataModel::FileLoadError)
         expect(e).to be_a(CC::CodedError)
         expect(e.code).to eq("catalog_invalid")
         expect(e.problems.size).to eq(2)
-        expect(e.message).to eq("Error loading file #{dir}/add_ons/a.yml: field 'description': required field of a add-on is missing (and 1 more problem; see #problems)")
+        expect(e.message).to eq("Error loading file #{dir}/add_ons/a.yml: field 'name': required field of a add-on is missing (and 1 more problem; see #problems)")
       }
       CC::Configuration.config_dir = File.join(dir, "missing")
       CC::DataModel::AddOn.remove_instance_variable(:@data_loader)

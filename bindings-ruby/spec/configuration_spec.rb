@@ -74,6 +74,50 @@ RSpec.describe CC::Configuration do
     end
   end
 
+  # Issue 13: the gem has no validator; what it loads must load here, with warnings.
+  describe "lenient loading through CLOUD_CONNECTOR_CONFIG_DIR" do
+    let(:loose) do
+      "name: loose\ndescription: Loose.\nbackend_services: [ai_gateway]\nadd_ons: [duo_pro, no_such_add_on]\n" \
+        "rollout: beta\ncut_off_date: 2024-10-17T00:00:00+00:00\n"
+    end
+
+    it "loads every record the gem loads and reports the validator's findings as warnings" do
+      Dir.mktmpdir do |dir|
+        FileUtils.cp_r(File.join(conf::BUNDLED_CONFIG_DIR, "."), dir)
+        File.write(File.join(dir, "unit_primitives", "loose_file.yml"), loose)
+        ENV["CLOUD_CONNECTOR_CONFIG_DIR"] = dir
+        begin
+          expect { up.all }.to output(
+            %r{catalog warning: #{Regexp.escape(dir)}/unit_primitives/loose_file\.yml: record 'loose', field 'rollout': unknown field}
+          ).to_stderr
+          rec = up.find_by_name(:loose)
+          expect(rec[:rollout]).to eq("beta")
+          expect(rec.to_hash).to include(rollout: "beta", name: "loose")
+          expect(rec.group).to be_nil
+          expect(rec.cut_off_date).to eq(Time.utc(2024, 10, 17))
+          expect(rec.add_ons.map(&:name)).to eq(["duo_pro"])
+          fields = CC::DataModel.load_warnings.map { |w| [w[:record], w[:field]] }
+          expect(fields).to include(%w[loose rollout], %w[loose group], %w[loose feature_category],
+                                    %w[loose license_types], %w[loose add_ons], %w[loose name])
+          expect(CC::DataModel.load_warnings).to all(include(file: File.join(dir, "unit_primitives", "loose_file.yml")))
+          # Our own API and the validator stay strict on the same directory.
+          expect { CC::Catalog.load_dir(dir) }.to raise_error(CC::CatalogInvalidError)
+          expect(CC::Catalog.validate_dir(dir)).not_to be_empty
+        ensure
+          ENV.delete("CLOUD_CONNECTOR_CONFIG_DIR")
+        end
+      end
+    end
+
+    it "still fails where the gem fails (a file that is not YAML)" do
+      Dir.mktmpdir do |dir|
+        write_catalog(dir, "add_ons/broken.yml" => "name: [unclosed\n")
+        conf.config_dir = dir
+        expect { CC::DataModel::AddOn.all }.to raise_error(CC::DataModel::FileLoadError, /\AError loading file #{Regexp.escape(dir)}\/add_ons\/broken\.yml: /)
+      end
+    end
+  end
+
   describe "RB-OVR-01 overrides" do
     it "replaces whole top-level fields of the named record only" do
       conf.override_config = { unit_primitives: { duo_chat: { add_ons: ["duo_pro"], cut_off_date: Time.utc(2030, 1, 2) } } }
@@ -115,15 +159,27 @@ RSpec.describe CC::Configuration do
       )
     end
 
-    it "validates the merged record and says the value came from the overrides" do
+    it "loads a merged record the validator finds fault with, warning that the value came from the overrides" do
       conf.override_config = { unit_primitives: { duo_chat: { backend_services: [] } } }
-      expect { up.all }.to raise_error(CC::DataModel::FileLoadError) { |e|
-        expect(e).to be_a(RuntimeError)
-        expect(e.code).to eq("catalog_invalid")
-        expect(e.message).to start_with("Error loading file #{File.join(conf.config_dir, "unit_primitives", "duo_chat.yml")}: field 'backend_services'")
-        expect(e.message).to include("(value from override configuration)")
-        expect(e.problems.first[:record]).to eq("duo_chat")
-      }
+      expect { up.all }.to output(
+        %r{catalog warning: config/unit_primitives/duo_chat\.yml: record 'duo_chat', field 'backend_services': .*\(value from override configuration\)}
+      ).to_stderr
+      expect(up.find_by_name(:duo_chat)[:backend_services]).to eq([])
+      warning = CC::DataModel.load_warnings.find { |w| w[:field] == "backend_services" }
+      expect(warning).to include(kind: "invalid_value", record: "duo_chat", file: "config/unit_primitives/duo_chat.yml")
+    end
+
+    it "makes a record free with cut_off_date: nil, as the gem does" do
+      conf.override_config = { unit_primitives: { duo_chat: { cut_off_date: nil } } }
+      chat = up.find_by_name(:duo_chat)
+      expect(chat.cut_off_date).to be_nil
+      expect(chat.to_hash).to include(cut_off_date: nil)
+      expect(CC::DataModel.load_warnings).to eq([])
+      expect(CC::AvailableServicesGenerator.new.generate("gitlab-com")["services"]["duo_chat"]).not_to have_key("cut_off_date")
+      key = CC::SigningKey.generate
+      scopes = CC::TokenIssuer.new(name_or_url: "i", subject: "s", realm: "saas", active_add_ons: [], ttl: 60, jwk: key)
+                             .json_web_token.payload[:scopes]
+      expect(scopes).to include("duo_chat")
     end
 
     it "keeps the gem's apply_overrides for callers of it" do

@@ -67,7 +67,9 @@ RSpec.describe CC::DataModel do
       expect(chat.add_ons).to all(be_a(CC::DataModel::AddOn))
       order = CC::DataModel::AddOn.map(&:name)
       expect(chat.add_ons.map(&:name)).to eq(order & chat[:add_ons])
+      # Backend load order (ai_gateway before duo_workflow_service), whatever the YAML order.
       expect(chat.backend_services.map(&:jwt_aud)).to eq(%w[gitlab-ai-gateway gitlab-duo-workflow-service])
+      expect(chat.backend_services.map(&:name)).to eq(CC::DataModel::BackendService.map(&:name) & chat[:backend_services])
     end
 
     it "drops unknown names, matches no Symbols, does not follow aliases, and gives [] for nil" do
@@ -89,6 +91,16 @@ RSpec.describe CC::DataModel do
       expect(rec.instance_variable_get(:@backend_services_association)).to eq([backend])
       first = rec.add_ons
       expect(rec.add_ons).to equal(first)
+    end
+
+    it "wraps a single association value as the gem does (Array(value))" do
+      addon = CC::DataModel::AddOn.new(name: "duo_pro")
+      rec = up.new(name: "z", add_ons: addon)
+      expect(rec[:add_ons]).to eq([addon])
+      expect(rec.add_ons).to eq([addon])
+      expect(up.new(name: "z", add_ons: "duo_pro").add_ons.map(&:name)).to eq(["duo_pro"])
+      expect(up.new(name: "z", add_ons: nil)[:add_ons]).to eq([])
+      expect(up.new(name: "z", description: "kept as given")[:description]).to eq("kept as given")
     end
 
     it "refuses an association cache key as data" do

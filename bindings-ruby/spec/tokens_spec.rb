@@ -64,15 +64,18 @@ RSpec.describe CC::JsonWebToken do
     end
 
     it "gives the payload with Symbol keys in the Rails order, extra claims last" do
-      expect(token.payload.keys).to eq(%i[jti aud sub iss iat nbf exp gitlab_realm scopes custom gitlab_instance_uid])
+      expect(token.payload.keys).to eq([*%i[jti aud sub iss iat nbf exp gitlab_realm scopes custom], "gitlab_instance_uid"])
       expect(token.payload[:jti]).to eq(token.id)
     end
 
-    it "lets extra claims override standard ones, String and Symbol keys alike (last wins)" do
+    # The payload is the gem's Hash merge (a String key is another key); the token is what a
+    # decoder of the gem's JSON (duplicate members, last wins) reads.
+    it "lets extra claims override standard ones in the token, String and Symbol keys alike (last wins)" do
       t = described_class.new(issuer: "i", audience: %w[a b], subject: "s", realm: "r", scopes: [:duo_chat], ttl: 60,
                               extra_claims: { "iss" => "string-iss", sub: "symbol-sub", "x" => 1, x: 2 })
-      expect(t.payload).to include(iss: "string-iss", sub: "symbol-sub", x: 2, aud: %w[a b], scopes: ["duo_chat"])
-      expect(t.payload.keys).to eq(%i[jti aud sub iss iat nbf exp gitlab_realm scopes x])
+      expect(t.payload).to include(iss: "i", "iss" => "string-iss", sub: "symbol-sub", "x" => 1, x: 2,
+                                   aud: %w[a b], scopes: [:duo_chat])
+      expect(t.payload.keys).to eq([*%i[jti aud sub iss iat nbf exp gitlab_realm scopes], "iss", "x", :x])
       payload, = JWT.decode(t.encode(jwk), pkey.public_key, true, algorithm: "RS256")
       expect(payload).to include("iss" => "string-iss", "sub" => "symbol-sub", "x" => 2, "aud" => %w[a b])
     end
@@ -81,7 +84,32 @@ RSpec.describe CC::JsonWebToken do
       t = described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: 10.9,
                               extra_claims: { nested: { a: [1, nil, true] } })
       expect(t.expires_at - t.issued_at).to eq(10)
-      expect(t.payload[:nested]).to eq("a" => [1, nil, true])
+      expect(t.payload[:nested]).to eq(a: [1, nil, true])
+    end
+
+    # Issue 13: Rails' specs compare `payload` with what they passed in.
+    it "keeps payload values as given (Symbol scopes, String extra-claim keys) and the token unchanged" do
+      t = described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [:code_suggestions], ttl: 60,
+                              extra_claims: { "gitlab_instance_uid" => "uid", nested: { k: :v } })
+      expect(t.payload[:scopes]).to eq([:code_suggestions])
+      expect(t.payload["gitlab_instance_uid"]).to eq("uid")
+      expect(t.payload).not_to have_key(:gitlab_instance_uid)
+      expect(t.payload[:nested]).to eq(k: :v)
+      payload, = JWT.decode(t.encode(jwk), pkey.public_key, true, algorithm: "RS256")
+      expect(payload).to include("scopes" => ["code_suggestions"], "gitlab_instance_uid" => "uid", "nested" => { "k" => "v" })
+      issuer = CC::TokenIssuer.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: jwk,
+                                   extra_claims: { "gitlab_instance_uid" => "uid" })
+      expect(issuer.json_web_token.payload).to include("gitlab_instance_uid" => "uid")
+    end
+
+    it "accepts subject: nil and encodes \"sub\": null, as the gem does" do
+      t = described_class.new(issuer: "i", audience: "a", subject: nil, realm: "r", scopes: [], ttl: 60)
+      expect(t.payload).to include(sub: nil)
+      encoded = t.encode(jwk)
+      expect(b64_json(encoded.split(".")[1])).to include("sub" => nil)
+      payload, = JWT.decode(encoded, pkey.public_key, true, algorithm: "RS256")
+      expect(payload).to have_key("sub")
+      expect(payload["sub"]).to be_nil
     end
 
     it "signs with our own key (kid = RFC 7638 thumbprint) and with a JWK's kid whatever it is" do

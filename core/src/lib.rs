@@ -14,6 +14,7 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod options;
+pub mod ordered_json;
 pub mod token;
 
 pub use catalog::Catalog;

@@ -3,6 +3,7 @@
 mod support;
 
 use cloud_connector::catalog::LegacyRealm;
+use cloud_connector::ordered_json::OrderedJson;
 use cloud_connector::{Catalog, ErrorCode};
 use serde_json::{json, Value};
 use support::*;
@@ -78,6 +79,64 @@ fn a_wrong_realm_gives_the_gems_exact_message() {
 }
 
 #[test]
+fn a_realm_that_is_not_a_string_is_the_wrong_realm() {
+    let err = LegacyRealm::from_argument(None).expect_err("no string");
+    assert_eq!(err.code(), ErrorCode::InvalidRealm);
+    assert_eq!(
+        err.message(),
+        "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed"
+    );
+    assert_eq!(
+        LegacyRealm::from_argument(Some("gitlab-com")).expect("realm"),
+        LegacyRealm::GitlabCom
+    );
+}
+
+#[test]
+fn the_ordered_output_keeps_the_gems_key_order_and_first_use_groups() {
+    // Groups in first use over the service's unit primitives in load order: a_paid's add-ons
+    // (add-on load order), then z_free's `_irrelevant`, which sorting would put first.
+    let (_d, c) = catalog(&[
+        up("a_paid", PAID),
+        up("z_free", FREE),
+        service(
+            "svc",
+            "unit_primitives: [z_free, a_paid]\nbasic_unit_primitive: a_paid\n",
+        ),
+    ]);
+    let out = c
+        .available_services(LegacyRealm::GitlabCom)
+        .to_ordered_json();
+    let OrderedJson::Object(top) = out else {
+        panic!("object")
+    };
+    let OrderedJson::Object(services) = &top[0].1 else {
+        panic!("services")
+    };
+    let names: Vec<&str> = services.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["a_paid", "svc", "z_free"]);
+    let OrderedJson::Object(svc) = &services[1].1 else {
+        panic!("entry")
+    };
+    let keys: Vec<&str> = svc.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "backend",
+            "cut_off_date",
+            "min_gitlab_version",
+            "bundled_with",
+            "license_types"
+        ]
+    );
+    let OrderedJson::Object(groups) = &svc[3].1 else {
+        panic!("bundled_with")
+    };
+    let groups: Vec<&str> = groups.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(groups, ["duo_enterprise", "duo_pro", "_irrelevant"]);
+}
+
+#[test]
 fn a_stand_alone_entry_samples_its_own_fields_and_lists_in_association_order() {
     let (_d, c) = catalog(&[up("paid", PAID)]);
     let out = generate(&c, "gitlab-com");
@@ -86,8 +145,8 @@ fn a_stand_alone_entry_samples_its_own_fields_and_lists_in_association_order() {
         json!({"services": {"paid": {
             // First backend in backend load order, not YAML order.
             "backend": "aud-a",
-            // Converted to UTC before formatting.
-            "cut_off_date": "2024-10-17 00:00:00 UTC",
+            // The gem's text: the wall clock in the record's own offset (+02:00), then " UTC".
+            "cut_off_date": "2024-10-17 02:00:00 UTC",
             "min_gitlab_version": "16.9",
             // Add-ons in add-on load order.
             "bundled_with": {"duo_enterprise": {"unit_primitives": ["paid"]}, "duo_pro": {"unit_primitives": ["paid"]}},
@@ -148,7 +207,7 @@ fn services_bundle_in_load_order_and_sample_the_basic_unit_primitive() {
     assert_eq!(out["services"]["svc"]["backend"], "aud-a");
     assert_eq!(
         out["services"]["svc"]["cut_off_date"],
-        "2024-10-17 00:00:00 UTC"
+        "2024-10-17 02:00:00 UTC"
     );
     // Members of a service that are not service names also get stand-alone entries.
     assert!(out["services"]["a_paid"].is_object() && out["services"]["b_free"].is_object());

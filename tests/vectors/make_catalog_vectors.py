@@ -80,6 +80,7 @@ catalogs = {
     "bad_duplicate_audience": tiny(backend_services__twin=f"name: twin\ndescription: Twin.\njwt_aud: {AI}\n"),
     "bad_file_name": tiny(add_ons__pro="name: duo_pro\ndescription: Copy.\n"),
     "bad_bare_date": tiny(unit_primitives__chat=TINY_UP + "cut_off_date: 2024-10-17\n"),
+    "offset_cut_off": tiny(unit_primitives__chat=TINY_UP + "cut_off_date: 2024-10-17T02:00:00+02:00\n"),
 }
 
 AT = "2026-01-01T00:00:00Z"
@@ -203,6 +204,11 @@ BUNDLE = {"backend": AI, "cut_off_date": "2024-01-01 00:00:00 UTC", "min_gitlab_
                            "duo_pro": {"unit_primitives": ["paid_both", "paid_pro_only"]}}}
 case("legacy-gitlab-com", "matrix", "legacy", {"services": STANDALONE}, realm="gitlab-com")
 case("legacy-self-managed", "matrix", "legacy", {"services": {"bundle": BUNDLE, **STANDALONE}}, realm="self-managed")
+# The gem's strftime('%Y-%m-%d %H:%M:%S UTC') prints the wall clock in the time's own offset
+# (issue 13: consumers parse this text back, so it is the gem's, not converted to UTC).
+case("legacy-offset-cut-off-as-the-gem-prints-it", "offset_cut_off", "legacy",
+     {"services": {"chat": {"backend": AI, "cut_off_date": "2024-10-17 02:00:00 UTC", "min_gitlab_version": "16.9",
+                            "bundled_with": {"duo_pro": {"unit_primitives": ["chat"]}}}}}, realm="gitlab-com")
 case("legacy-wrong-realm", "matrix", "legacy", realm="saas", error={
     "code": "invalid_realm", "message": "Wrong gitlab_realm. Please use one of the following: gitlab-com, self-managed"})
 

@@ -11,7 +11,7 @@ use crate::error::Error;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_catalog.rs"));
 
-fn files() -> Vec<SourceFile> {
+pub(super) fn files() -> Vec<SourceFile> {
     from_embedded(EMBEDDED_FILES)
 }
 

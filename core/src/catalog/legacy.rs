@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::Utc;
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::model::UnitPrimitive;
 use super::store::Catalog;
 use crate::error::{Error, ErrorCode};
+use crate::ordered_json::OrderedJson;
 
 /// The generator's realm vocabulary (not the token's `saas` / `self-managed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,6 +51,16 @@ impl FromStr for LegacyRealm {
             "self-managed" => Ok(LegacyRealm::SelfManaged),
             _ => Err(Error::new(ErrorCode::InvalidRealm, wrong_realm_message())),
         }
+    }
+}
+
+impl LegacyRealm {
+    /// The generator's argument as a binding received it: `None` for a value that is not a
+    /// string (a Ruby Symbol, nil, a number), which the gem refuses like any unknown realm.
+    pub fn from_argument(realm: Option<&str>) -> Result<LegacyRealm, Error> {
+        realm
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRealm, wrong_realm_message()))?
+            .parse()
     }
 }
 
@@ -97,6 +107,18 @@ pub struct LegacyEntry {
 pub struct AvailableServices {
     /// Legacy service name => its entry.
     pub services: BTreeMap<String, LegacyEntry>,
+}
+
+impl AvailableServices {
+    /// The output with the gem's member order kept: entry names sorted, each entry's keys in the
+    /// gem's order (`backend`, `cut_off_date`, `min_gitlab_version`,
+    /// `min_gitlab_version_for_free_access`, `bundled_with`, `license_types`) and `bundled_with`
+    /// groups in order of first use. Bindings convert this rather than a `serde_json::Value`,
+    /// whose objects sort their keys.
+    pub fn to_ordered_json(&self) -> OrderedJson {
+        // Strings, lists and maps only: serialising them cannot fail.
+        OrderedJson::of(self).unwrap_or(OrderedJson::Null)
+    }
 }
 
 /// Group key for unit primitives without add-ons.
@@ -185,13 +207,12 @@ impl Catalog {
                     .first()
                     .map(|b| b.jwt_aud.clone()),
             ),
-            // Converted to UTC before formatting: identical for catalog data (all +00:00), and
-            // right where the gem would print a non-UTC wall clock followed by " UTC".
-            cut_off_date: sample.cut_off_date.map(|t| {
-                t.with_timezone(&Utc)
-                    .format("%Y-%m-%d %H:%M:%S UTC")
-                    .to_string()
-            }),
+            // As the gem's `strftime('%Y-%m-%d %H:%M:%S UTC')`: the wall clock in the record's
+            // own offset, then the literal " UTC" (issue 13: consumers parse this text back, so
+            // it must be the gem's, even where the gem's text is off by the offset).
+            cut_off_date: sample
+                .cut_off_date
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
             min_gitlab_version: non_blank(
                 sample.min_gitlab_version.as_ref().map(|v| v.to_string()),
             ),

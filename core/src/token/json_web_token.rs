@@ -53,8 +53,8 @@ pub struct JsonWebToken {
     pub issuer: String,
     /// `aud`.
     pub audience: Audience,
-    /// `sub`: the instance UUID.
-    pub subject: String,
+    /// `sub`: the instance UUID; `None` encodes `"sub": null`, as the gem does for `subject: nil`.
+    pub subject: Option<String>,
     /// `gitlab_realm` (`saas` / `self-managed`).
     pub realm: String,
     /// `scopes`: unit primitive names.
@@ -109,7 +109,7 @@ impl JsonWebToken {
             id: uuid_v4(),
             issuer: issuer.into(),
             audience,
-            subject: subject.into(),
+            subject: Some(subject.into()),
             realm: realm.into(),
             scopes,
             issued_at: now,
@@ -145,8 +145,24 @@ impl JsonWebToken {
         ))
     }
 
+    /// The same claims with another subject (`None`: `"sub": null`).
+    pub fn with_subject(mut self, subject: Option<String>) -> JsonWebToken {
+        self.subject = subject;
+        self
+    }
+
     /// Claims in the Rails order, extra claims merged last (last wins).
     pub fn payload(&self) -> OrderedClaims {
+        let mut c = self.standard_claims();
+        for (k, v) in self.extra_claims.iter() {
+            c.set(k, v.clone());
+        }
+        c
+    }
+
+    /// The nine standard claims in the Rails order (`jti`, `aud`, `sub`, `iss`, `iat`, `nbf`,
+    /// `exp`, `gitlab_realm`, `scopes`), without the extra claims.
+    pub fn standard_claims(&self) -> OrderedClaims {
         let mut c = OrderedClaims::new();
         c.set("jti", self.id.clone());
         c.set("aud", self.audience.clone());
@@ -157,9 +173,6 @@ impl JsonWebToken {
         c.set("exp", self.expires_at);
         c.set("gitlab_realm", self.realm.clone());
         c.set("scopes", self.scopes.clone());
-        for (k, v) in self.extra_claims.iter() {
-            c.set(k, v.clone());
-        }
         c
     }
 

@@ -266,6 +266,33 @@ fn json_web_token_keeps_extra_claims_in_the_callers_order() {
     assert_eq!(v.claims["alpha"], 2);
 }
 
+/// A token for audience `svc` issued at `NOW`, without scopes or extra claims.
+fn svc_jwt() -> JsonWebToken {
+    JsonWebToken::new_at(
+        "iss",
+        Audience::One("svc".into()),
+        "s",
+        "saas",
+        vec![],
+        60,
+        Map::new(),
+        NOW,
+    )
+}
+
+#[test]
+fn json_web_token_without_subject_encodes_a_null_sub() {
+    let key = SigningKey::from_pem(RSA_B).unwrap();
+    let jwt = svc_jwt().with_subject(None);
+    let token = jwt.encode(&key).unwrap();
+    let body = String::from_utf8(b64::decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert!(body.contains(r#""sub":null"#), "{body}");
+    // The standard claims alone, in the Rails order, without extras.
+    let standard = jwt.standard_claims();
+    let order: Vec<&str> = standard.iter().map(|(k, _)| k).collect();
+    assert_eq!(order, RAILS_CLAIM_ORDER);
+}
+
 #[test]
 fn key_selection_by_kid() {
     let a = SigningKey::from_pem(RSA_A).unwrap();
@@ -453,16 +480,7 @@ fn generated_keys_sign_and_rotate() {
         "a new key is published, not signing"
     );
     ring.rotate().unwrap();
-    let jwt = JsonWebToken::new_at(
-        "iss",
-        Audience::One("svc".into()),
-        "s",
-        "saas",
-        vec![],
-        60,
-        Map::new(),
-        NOW,
-    );
+    let jwt = svc_jwt();
     let token = ring.sign(&jwt).unwrap();
     let (keys, _) = KeySet::from_jwks(&ring.jwks()).unwrap();
     assert!(verify(&token, &keys, &Validation::new(["svc"]), NOW).is_ok());

@@ -9,6 +9,7 @@ use serde_json::{Map, Number, Value as Json};
 
 use cloud_connector::error::Problem;
 use cloud_connector::options::{Arg, Args};
+use cloud_connector::ordered_json::OrderedJson;
 
 /// Hash keys of converted JSON objects.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -42,13 +43,42 @@ pub fn json_to_ruby(ruby: &Ruby, v: &Json, keys: Keys) -> Result<Value, Error> {
             let h = ruby.hash_new();
             for (k, item) in map {
                 let value = match (keys, k.as_str(), item) {
-                    (Keys::Symbols, "cut_off_date", Json::String(s)) => time(ruby, s)?,
+                    // A cut-off that is not a timestamp (a lenient load's) stays as written.
+                    (Keys::Symbols, "cut_off_date", Json::String(s))
+                        if DateTime::parse_from_rfc3339(s).is_ok() =>
+                    {
+                        time(ruby, s)?
+                    }
                     _ => json_to_ruby(ruby, item, keys)?,
                 };
                 match keys {
                     Keys::Symbols => h.aset(ruby.to_symbol(k), value)?,
                     Keys::Strings => h.aset(ruby.str_new(k), value)?,
                 }
+            }
+            h.as_value()
+        }
+    })
+}
+
+/// Ordered JSON (the legacy generator's output) as Ruby Hashes with String keys, in order.
+pub fn ordered_to_ruby(ruby: &Ruby, v: &OrderedJson) -> Result<Value, Error> {
+    Ok(match v {
+        OrderedJson::Null => ruby.qnil().as_value(),
+        OrderedJson::Bool(b) => json_to_ruby(ruby, &Json::Bool(*b), Keys::Strings)?,
+        OrderedJson::Number(n) => json_to_ruby(ruby, &Json::Number(n.clone()), Keys::Strings)?,
+        OrderedJson::String(s) => ruby.str_new(s).as_value(),
+        OrderedJson::Array(items) => {
+            let a = ruby.ary_new_capa(items.len());
+            for item in items {
+                a.push(ordered_to_ruby(ruby, item)?)?;
+            }
+            a.as_value()
+        }
+        OrderedJson::Object(members) => {
+            let h = ruby.hash_new();
+            for (k, item) in members {
+                h.aset(ruby.str_new(k), ordered_to_ruby(ruby, item)?)?;
             }
             h.as_value()
         }

@@ -11,14 +11,16 @@ mod gvl;
 mod tokens;
 
 use chrono::{DateTime, Utc};
-use magnus::{function, method, prelude::*, Error, RArray, RHash, Ruby, Value};
+use magnus::{function, method, prelude::*, Error, RArray, RHash, RString, Ruby, Value};
 
 use cloud_connector::catalog::{
-    CatalogSource, EntitlementRequest, LegacyRealm, Overrides, Record, RecordKind,
+    CatalogSource, EntitlementRequest, LegacyRealm, LenientCatalog, Overrides, Record, RecordKind,
 };
 use cloud_connector::{Catalog, ErrorCode};
 
-use crate::convert::{core_error, json_to_ruby, problems_to_ruby, ruby_to_json, Keys};
+use crate::convert::{
+    core_error, json_to_ruby, ordered_to_ruby, problems_to_ruby, ruby_to_json, Keys,
+};
 
 #[magnus::wrap(
     class = "Gitlab::CloudConnector::Native::Catalog",
@@ -27,6 +29,26 @@ use crate::convert::{core_error, json_to_ruby, problems_to_ruby, ruby_to_json, K
 )]
 struct RbCatalog {
     inner: Catalog,
+    /// Set for a lenient load: the records as written and the warnings.
+    lenient: Option<LenientCatalog>,
+}
+
+impl From<Catalog> for RbCatalog {
+    fn from(inner: Catalog) -> RbCatalog {
+        RbCatalog {
+            inner,
+            lenient: None,
+        }
+    }
+}
+
+impl From<LenientCatalog> for RbCatalog {
+    fn from(l: LenientCatalog) -> RbCatalog {
+        RbCatalog {
+            inner: l.catalog().clone(),
+            lenient: Some(l),
+        }
+    }
 }
 
 type Res<T> = Result<T, Error>;
@@ -71,27 +93,54 @@ impl RbCatalog {
     /// The embedded catalog (shared, parsed once), with overrides when given.
     fn embedded(ruby: &Ruby, overrides: Value) -> Res<RbCatalog> {
         let o = self::overrides(ruby, overrides)?;
-        let inner = if o.is_empty() {
-            Catalog::embedded().clone()
+        Ok(if o.is_empty() {
+            Catalog::embedded().clone().into()
         } else {
-            lift(ruby, Catalog::embedded_with_overrides(&o))?
-        };
-        Ok(RbCatalog { inner })
+            lift(ruby, Catalog::embedded_with_overrides(&o))?.into()
+        })
     }
 
     fn load_dir(ruby: &Ruby, path: String, overrides: Value) -> Res<RbCatalog> {
         let o = self::overrides(ruby, overrides)?;
-        Ok(RbCatalog {
-            inner: lift(ruby, Catalog::load_dir_with_overrides(path, &o))?,
-        })
+        Ok(lift(ruby, Catalog::load_dir_with_overrides(path, &o))?.into())
+    }
+
+    /// The gem's loading (the DataModel's YAML loader): what the validator finds is a warning.
+    fn load_dir_lenient(ruby: &Ruby, path: String, overrides: Value) -> Res<RbCatalog> {
+        let o = self::overrides(ruby, overrides)?;
+        Ok(lift(ruby, Catalog::load_dir_lenient(path, &o))?.into())
+    }
+
+    /// The embedded catalog; with overrides, applied leniently.
+    fn embedded_lenient(ruby: &Ruby, overrides: Value) -> Res<RbCatalog> {
+        let o = self::overrides(ruby, overrides)?;
+        if o.is_empty() {
+            return Ok(Catalog::embedded().clone().into());
+        }
+        Ok(lift(ruby, Catalog::embedded_lenient(&o))?.into())
     }
 
     /// Records in the `load_all` shape (Symbol or String keys, `Time` cut-off dates).
     fn from_records(ruby: &Ruby, records: Value) -> Res<RbCatalog> {
         let json = ruby_to_json(ruby, records)?;
-        Ok(RbCatalog {
-            inner: lift(ruby, Catalog::from_records_json(&json))?,
-        })
+        Ok(lift(ruby, Catalog::from_records_json(&json))?.into())
+    }
+
+    /// A lenient load's warnings about one kind's files (every kind's when `kind` is nil), as
+    /// problem Hashes; empty for a strict load.
+    fn warnings(ruby: &Ruby, rb_self: &Self, kind: Option<String>) -> Res<RArray> {
+        let Some(l) = &rb_self.lenient else {
+            return Ok(ruby.ary_new());
+        };
+        let problems: Vec<_> = match kind {
+            Some(k) => l
+                .warnings_of(self::kind(ruby, k)?)
+                .into_iter()
+                .cloned()
+                .collect(),
+            None => l.warnings().to_vec(),
+        };
+        problems_to_ruby(ruby, &problems)
     }
 
     /// Every problem of a catalog directory (empty when valid).
@@ -109,9 +158,14 @@ impl RbCatalog {
     }
 
     /// One kind's records as Hashes with Symbol keys, `cut_off_date` a `Time`.
+    /// For a lenient load, every field as written (unknown ones included).
     fn records(ruby: &Ruby, rb_self: &Self, kind: String) -> Res<Value> {
         let kind = self::kind(ruby, kind)?;
-        json_to_ruby(ruby, &rb_self.inner.records_json(kind), Keys::Symbols)
+        let json = match &rb_self.lenient {
+            Some(l) => l.records_json(kind),
+            None => rb_self.inner.records_json(kind),
+        };
+        json_to_ruby(ruby, &json, Keys::Symbols)
     }
 
     fn load_all(ruby: &Ruby, rb_self: &Self) -> Res<Value> {
@@ -165,12 +219,10 @@ impl RbCatalog {
         }
     }
 
-    /// `AvailableServicesGenerator#generate`: String keys throughout.
+    /// `AvailableServicesGenerator#generate`: String keys throughout, in the gem's order.
     fn available_services(ruby: &Ruby, rb_self: &Self, realm: String) -> Res<Value> {
         let out = lift(ruby, rb_self.inner.available_services_for(&realm))?;
-        let json = serde_json::to_value(out)
-            .map_err(|e| invalid_argument(ruby, format!("cannot convert the output: {e}")))?;
-        json_to_ruby(ruby, &json, Keys::Strings)
+        ordered_to_ruby(ruby, &out.to_ordered_json())
     }
 
     /// `{scopes: [...], audiences: [...]}`. `at`: nil (now), a `Time`, an RFC 3339 String or
@@ -228,8 +280,12 @@ fn parse_at(ruby: &Ruby, at: Value) -> Res<Option<DateTime<Utc>>> {
 
 /// The core's realm check (`invalid_realm` with the gem's message), so the generator can refuse
 /// a realm before any data is loaded, as the gem does.
-fn check_legacy_realm(ruby: &Ruby, realm: String) -> Res<String> {
-    let r: LegacyRealm = lift(ruby, realm.parse())?;
+/// Only a String is a realm (a Symbol is not, as in the gem).
+fn check_legacy_realm(ruby: &Ruby, realm: Value) -> Res<String> {
+    let given = RString::from_value(realm)
+        .map(|s| s.to_string())
+        .transpose()?;
+    let r = lift(ruby, LegacyRealm::from_argument(given.as_deref()))?;
     Ok(r.as_str().to_owned())
 }
 
@@ -253,7 +309,16 @@ fn init(ruby: &Ruby) -> Res<()> {
     let c = native.define_class("Catalog", ruby.class_object())?;
     c.define_singleton_method("embedded", function!(RbCatalog::embedded, 1))?;
     c.define_singleton_method("load_dir", function!(RbCatalog::load_dir, 2))?;
+    c.define_singleton_method(
+        "load_dir_lenient",
+        function!(RbCatalog::load_dir_lenient, 2),
+    )?;
+    c.define_singleton_method(
+        "embedded_lenient",
+        function!(RbCatalog::embedded_lenient, 1),
+    )?;
     c.define_singleton_method("from_records", function!(RbCatalog::from_records, 1))?;
+    c.define_method("warnings", method!(RbCatalog::warnings, 1))?;
     c.define_singleton_method("validate_dir", function!(RbCatalog::validate_dir, 1))?;
     c.define_method("source", method!(RbCatalog::source, 0))?;
     c.define_method("records", method!(RbCatalog::records, 1))?;

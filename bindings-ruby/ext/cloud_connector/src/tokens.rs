@@ -157,6 +157,14 @@ fn extra_claims(ruby: &Ruby, value: Value) -> Res<OrderedClaims> {
     }
 }
 
+fn claims_hash(ruby: &Ruby, claims: &OrderedClaims) -> Res<RHash> {
+    let h = ruby.hash_new();
+    for (k, v) in claims.iter() {
+        h.aset(ruby.to_symbol(k), json_to_ruby(ruby, v, Keys::Strings)?)?;
+    }
+    Ok(h)
+}
+
 impl RbJsonWebToken {
     /// `new(issuer, audience, subject, realm, scopes, ttl, extra_claims, now)`.
     #[allow(clippy::too_many_arguments)]
@@ -164,7 +172,7 @@ impl RbJsonWebToken {
         ruby: &Ruby,
         issuer: String,
         audience: Value,
-        subject: String,
+        subject: Option<String>,
         realm: String,
         scopes: Value,
         ttl: i64,
@@ -174,19 +182,20 @@ impl RbJsonWebToken {
         let audience = self::audience(ruby, audience)?;
         let scopes = string_list(ruby, "scopes", scopes)?;
         let extra = extra_claims(ruby, extra)?;
-        let inner =
-            JsonWebToken::try_new_at(issuer, audience, subject, realm, scopes, ttl, extra, now)
-                .map_err(|e| core_error(ruby, &e))?;
+        let inner = JsonWebToken::try_new_at(issuer, audience, "", realm, scopes, ttl, extra, now)
+            .map_err(|e| core_error(ruby, &e))?
+            .with_subject(subject);
         Ok(RbJsonWebToken { inner })
     }
 
     /// The payload: Symbol keys at the top level, in the Rails order, extra claims last.
     fn payload(ruby: &Ruby, rb_self: &Self) -> Res<RHash> {
-        let h = ruby.hash_new();
-        for (k, v) in rb_self.inner.payload().iter() {
-            h.aset(ruby.to_symbol(k), json_to_ruby(ruby, v, Keys::Strings)?)?;
-        }
-        Ok(h)
+        claims_hash(ruby, &rb_self.inner.payload())
+    }
+
+    /// The nine standard claims (Symbol keys, Rails order), without the extra claims.
+    fn standard_claims(ruby: &Ruby, rb_self: &Self) -> Res<RHash> {
+        claims_hash(ruby, &rb_self.inner.standard_claims())
     }
 
     fn id(&self) -> String {
@@ -421,6 +430,10 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     t.define_singleton_method("build", function!(RbJsonWebToken::new, 8))?;
     t.define_singleton_method("issue", function!(RbJsonWebToken::issue, 8))?;
     t.define_method("payload", method!(RbJsonWebToken::payload, 0))?;
+    t.define_method(
+        "standard_claims",
+        method!(RbJsonWebToken::standard_claims, 0),
+    )?;
     t.define_method("id", method!(RbJsonWebToken::id, 0))?;
     t.define_method("issued_at", method!(RbJsonWebToken::issued_at, 0))?;
     t.define_method("not_before", method!(RbJsonWebToken::not_before, 0))?;

@@ -23,13 +23,15 @@ module Gitlab
       MODELS = [DataModel::UnitPrimitive, DataModel::BackendService, DataModel::AddOn,
                 DataModel::LicenseType, DataModel::Service].freeze
 
+      # Only a String names a realm: a Symbol (`:'gitlab-com'`) is refused as the gem refuses it.
+      # Entries keep the gem's key order and `bundled_with` groups their order of first use.
       def generate(gitlab_realm)
         begin
-          Native.check_legacy_realm(gitlab_realm.to_s)
+          realm = Native.check_legacy_realm(gitlab_realm)
         rescue Gitlab::CloudConnector::InvalidRealmError => e
           raise WrongRealmError, e.message
         end
-        GitlabCatalog.current.available_services(gitlab_realm.to_s)
+        GitlabCatalog.current.available_services(realm)
       end
 
       # The core catalog behind the model classes as they are loaded now.

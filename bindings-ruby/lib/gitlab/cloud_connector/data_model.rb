@@ -16,6 +16,15 @@ module Gitlab
         end
       end
 
+      # The catalog warnings of every model class's current loader (YamlDataLoader#warnings):
+      # what the validator found in the records the gem's lenient loading accepted.
+      def self.load_warnings
+        Base.subclasses.flat_map do |klass|
+          loader = klass.send(:data_loader)
+          loader.respond_to?(:warnings) ? loader.warnings : []
+        end
+      end
+
       # `{unit_primitives: [Hash, ...], backend_services: [...], ...}`: every record's data.
       # A new loader per class, as the gem does (Configuration.data_loader_class is not used).
       def self.load_all(loader_class: YamlDataLoader)

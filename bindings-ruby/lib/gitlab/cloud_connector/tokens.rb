@@ -97,14 +97,21 @@ module Gitlab
       SIGNING_ALGORITHM = "RS256"
       NOT_BEFORE_TIME_SEC = 5
 
-      def self.from_native(native)
-        allocate.tap { |t| t.instance_variable_set(:@native, native) }
+      def self.from_native(native, extra_claims = nil)
+        allocate.tap do |t|
+          t.instance_variable_set(:@native, native)
+          t.instance_variable_set(:@extra_claims, extra_claims)
+        end
       end
 
+      # `subject: nil` encodes `"sub": null`, as the gem does.
       def initialize(issuer:, audience:, subject:, realm:, scopes:, ttl:, extra_claims: {})
         @native = Native::JsonWebToken.build(Seconds.string("issuer", issuer), audience,
-                                             Seconds.string("subject", subject), Seconds.string("realm", realm), scopes,
+                                             subject.nil? ? nil : Seconds.string("subject", subject),
+                                             Seconds.string("realm", realm), scopes,
                                              Seconds.call("ttl", ttl), extra_claims, Seconds.now)
+        @given = { aud: audience, sub: subject, iss: issuer, gitlab_realm: realm, scopes: scopes }
+        @extra_claims = extra_claims
       end
 
       def id = @native.id
@@ -112,10 +119,15 @@ module Gitlab
       def not_before = @native.not_before
       def expires_at = @native.expires_at
 
-      # Symbol keys: jti, aud, sub, iss, iat, nbf, exp, gitlab_realm, scopes, then extra claims
-      # (String and Symbol keys normalised, last wins).
+      # The gem's `{jti:, aud:, sub:, iss:, iat:, nbf:, exp:, gitlab_realm:, scopes:}
+      # .merge(extra_claims)`: the claims in the core's order with the values as given (Symbol
+      # scopes stay Symbols), then the extra claims Hash as given (a String key stays a String,
+      # beside a Symbol key of the same name). The encoded token is the core's: keys normalised
+      # to Strings, last wins.
       def payload
-        @native.payload
+        claims = @native.standard_claims
+        claims.merge!(@given) if @given
+        @extra_claims.is_a?(Hash) ? claims.merge(@extra_claims) : claims
       end
 
       # `jwk`: a ruby-jwt JWT::JWK RSA object (kid from it) or a Gitlab::CloudConnector::SigningKey.
@@ -142,7 +154,7 @@ module Gitlab
                                             Seconds.string("subject", subject), Seconds.string("realm", realm),
                                             Array(active_add_ons).map(&:to_s), Seconds.call("ttl", ttl),
                                             extra_claims, Seconds.now)
-        @json_web_token = JsonWebToken.from_native(native)
+        @json_web_token = JsonWebToken.from_native(native, extra_claims)
       end
 
       def token

@@ -59,10 +59,13 @@ module Gitlab
           end
         end
 
+        # An association given a single value holds it as a list (`Array(value)`), as the gem
+        # does: `UnitPrimitive.new(add_ons: add_on).add_ons == [add_on]`.
         def initialize(**opts)
           opts.each do |key, value|
             raise ArgumentError, "Cannot override association '#{key}'" if association_key?(key)
 
+            value = Array(value) if self.class.associations.include?(key)
             instance_variable_set(:"@#{key}", value)
           end
         end

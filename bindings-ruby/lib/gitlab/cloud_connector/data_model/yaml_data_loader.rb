@@ -4,9 +4,12 @@ module Gitlab
   module CloudConnector
     module DataModel
       # Reads `Configuration.config_dir` (the bundled catalog by default, compiled into the
-      # extension) through the Rust core, which validates the whole directory at once. A problem
-      # surfaces as the gem's `RuntimeError "Error loading file <path>: <message>"` (a
-      # FileLoadError naming the first problem's file) that also carries #code and #problems.
+      # extension) through the Rust core, as leniently as the gem: every record the gem would load
+      # loads (missing fields, unknown fields, any value), and what the core's validator finds is
+      # a warning (#warnings, and Kernel#warn once per problem). What the gem cannot load either
+      # (YAML errors, a file without a name) surfaces as the gem's `RuntimeError "Error loading
+      # file <path>: <message>"` (a FileLoadError naming the first problem's file) that also
+      # carries #code and #problems.
       class YamlDataLoader < AbstractDataLoader
         include Overridable
 
@@ -17,9 +20,9 @@ module Gitlab
         def self.native_catalog(dir, overrides)
           expanded = File.expand_path(dir)
           if expanded == Configuration::BUNDLED_CONFIG_DIR
-            Native::Catalog.embedded(overrides)
+            Native::Catalog.embedded_lenient(overrides)
           else
-            Native::Catalog.load_dir(expanded, overrides)
+            Native::Catalog.load_dir_lenient(expanded, overrides)
           end
         rescue Gitlab::CloudConnector::Error => e
           raise FileLoadError.new(load_error_message(expanded, e), code: e.code, problems: e.problems)
@@ -39,6 +42,20 @@ module Gitlab
           message
         end
 
+        # `"<file>: record '<name>', field '<field>': <message> (<kind>)"`.
+        def self.warning_text(problem)
+          where = [problem[:record] && "record '#{problem[:record]}'",
+                   problem[:field] && "field '#{problem[:field]}'"].compact.join(", ")
+          [problem[:file], where, "#{problem[:message]} (#{problem[:kind]})"]
+            .reject { |part| part.nil? || part.empty? }.join(": ")
+        end
+
+        # What the validator found in this model's files on the last load: Hashes with :kind,
+        # :file, :record, :field and :message, as CatalogInvalidError#problems has them.
+        def warnings
+          @warnings || []
+        end
+
         protected
 
         def load!
@@ -47,6 +64,8 @@ module Gitlab
           overrides = collect_overrides(dir, kind)
           @catalog_key = [File.expand_path(dir), overrides].freeze
           @native_catalog = self.class.native_catalog(dir, overrides)
+          @warnings = @native_catalog.warnings(kind).map(&:freeze).freeze
+          @warnings.each { |w| warn("gitlab-cloud-connector: catalog warning: #{self.class.warning_text(w)}") }
           @native_catalog.records(kind).map { |attrs| build(attrs, dir, kind) }
         end
 
