@@ -23,7 +23,7 @@ pub(crate) fn diff(old_name: &str, new_name: &str, old: &str, new: &str) -> Stri
             out.push_str(&format!(" {}\n", a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] > lcs[i + 1][j]) {
             out.push_str(&format!("+{}\n", b[j]));
             j += 1;
         } else {
