@@ -310,3 +310,53 @@ fn the_catalog_check_refuses_an_undeclared_backend_and_a_missing_jwks_file() {
         "{names:?}"
     );
 }
+
+/// `docs/runway.schema.json`, the fragment proposed to Runway, accepts the blocks of the
+/// fixtures and refuses what the core refuses for the same shape.
+#[test]
+fn the_schema_fragment_agrees_with_the_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/runway.schema.json")).expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let block = |text: &str| -> serde_json::Value {
+        let v: serde_yaml::Value = serde_yaml::from_str(text).expect("yaml");
+        serde_json::to_value(&v["spec"]["cloud_connector"]).expect("json")
+    };
+    for name in ["ai-gateway", "duo-workflow-svc", "declared-backend"] {
+        let path = root.join(format!("tests/runway/{name}.runway.yml"));
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let b = block(&text);
+        assert!(
+            validator.is_valid(&b),
+            "{name}: {:?}",
+            validator
+                .iter_errors(&b)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+        assert!(Manifest::load(&path).is_ok(), "{name}");
+    }
+    for (from, to) in [
+        ("{prefix: /v2/chat,", "{prefix: v2/chat,"),
+        (
+            "      - oidc: https://customers.gitlab.com",
+            "      - oidc: http://customers.gitlab.com",
+        ),
+        ("    issuers:", "    audience: x\n    issuers:"),
+        (
+            "    issuers:",
+            "    key_fetch: {timeout_seconds: 0}\n    issuers:",
+        ),
+        (
+            "    backend: {name: ai_gateway, jwt_aud: gitlab-ai-gateway}",
+            "    backend: {name: ai_gateway}",
+        ),
+    ] {
+        let text = VALID.replacen(from, to, 1);
+        assert!(!validator.is_valid(&block(&text)), "schema accepts {to}");
+        assert!(parse(&text).is_err(), "core accepts {to}");
+    }
+}
