@@ -38,7 +38,7 @@ impl Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         let status = match e.code() {
-            ErrorCode::CatalogInvalid => 1,
+            ErrorCode::CatalogInvalid | ErrorCode::RunwayInvalid => 1,
             _ => 2,
         };
         Failure::new(e.code().as_str(), e.message(), status)

@@ -5,6 +5,7 @@ mod failure;
 mod issuing;
 mod keys_cmd;
 mod output;
+mod runway_cmd;
 mod serve;
 mod token_cmd;
 mod views;
@@ -52,6 +53,9 @@ enum Command {
     /// Issue, verify and inspect tokens.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
+    /// Check and render Runway service manifests with a Cloud Connector block.
+    #[command(subcommand)]
+    Runway(runway_cmd::RunwayCommand),
     /// Serve the catalog API, the self-hosted issuer and the forward-auth endpoint.
     Serve(serve::ServeArgs),
 }
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, cli.config.as_deref()),
         Command::Keys(cmd) => keys_cmd::run(cmd),
         Command::Token(cmd) => token_cmd::run(cmd, cli.config.as_deref()),
+        Command::Runway(cmd) => runway_cmd::run(cmd, cli.config.as_deref()),
         Command::Serve(args) => serve::run(args, cli.config.as_deref()),
     };
     match result {

@@ -61,6 +61,9 @@ pub enum ErrorCode {
     KeyRing,
     /// Neither `CLOUD_CONNECTOR_SERVICE_NAME` nor a configured service name is set.
     NoServiceName,
+    /// A Runway service manifest (or its `spec.cloud_connector` block) has one or more problems;
+    /// each names its place in the file.
+    RunwayInvalid,
 }
 
 impl ErrorCode {
@@ -91,6 +94,7 @@ impl ErrorCode {
         ErrorCode::ProviderUnavailable,
         ErrorCode::KeyRing,
         ErrorCode::NoServiceName,
+        ErrorCode::RunwayInvalid,
     ];
 
     /// The stable string form, e.g. `catalog_invalid`.
@@ -121,6 +125,7 @@ impl ErrorCode {
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::KeyRing => "key_ring",
             ErrorCode::NoServiceName => "no_service_name",
+            ErrorCode::RunwayInvalid => "runway_invalid",
         }
     }
 
@@ -332,6 +337,17 @@ impl Error {
         }
     }
 
+    /// A `runway_invalid` error listing every problem of a manifest, each with its place.
+    pub fn runway_invalid(problems: Vec<Problem>) -> Error {
+        let mut error = Error::catalog_invalid(problems);
+        error.code = ErrorCode::RunwayInvalid;
+        error.message =
+            error
+                .message
+                .replacen("catalog is invalid", "Runway manifest is invalid", 1);
+        error
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
@@ -340,7 +356,7 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
-    /// Every problem of a `catalog_invalid` error; empty for other codes.
+    /// Every problem of a `catalog_invalid` or `runway_invalid` error; empty for other codes.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

@@ -6,6 +6,7 @@
 //! - [`auth`]: request authentication: headers, key providers, the composite cache, users.
 //! - [`error`]: the one error type, with a stable code per failure.
 //! - [`options`]: every option the bindings and the command line take: range, default, parse.
+//! - [`runway`]: Runway service manifests with a Cloud Connector block: check and render.
 
 #![warn(missing_docs, unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
@@ -15,6 +16,7 @@ pub mod catalog;
 pub mod error;
 pub mod options;
 pub mod ordered_json;
+pub mod runway;
 pub mod token;
 
 pub use catalog::Catalog;

@@ -130,6 +130,12 @@ class NoServiceNameError(CloudConnectorError):
     code = "no_service_name"
 
 
+class RunwayInvalidError(CloudConnectorError):
+    """A Runway service manifest has problems (``problems`` names each one's place)."""
+
+    code = "runway_invalid"
+
+
 ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
     cls.code: cls
     for cls in (
@@ -158,6 +164,7 @@ ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
         CriticalAuthError,
         KeyRingError,
         NoServiceNameError,
+        RunwayInvalidError,
     )
 }
 

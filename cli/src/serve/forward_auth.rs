@@ -20,7 +20,16 @@ use super::api::error;
 use super::metrics::Outcome;
 use super::Shared;
 
-const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
+pub const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
+
+/// The headers an allowed answer carries: the verified identity.
+pub const IDENTITY_HEADERS: &[&str] = &[
+    "x-gitlab-subject",
+    "x-gitlab-realm",
+    "x-gitlab-instance-id",
+    "x-gitlab-scopes",
+    UNIT_PRIMITIVE_HEADER,
+];
 
 /// The original request path: nginx passes `X-Original-URI`, Traefik `X-Forwarded-Uri`; Envoy
 /// sends the original path itself (after the `/auth` prefix it is configured with).
@@ -84,9 +93,9 @@ pub async fn check(State(s): State<Shared>, request: Request) -> Response {
     response
 }
 
-type Decided = (Outcome, Response, Decision);
+pub type Decided = (Outcome, Response, Decision);
 
-async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
+pub async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     let Some(provider) = s.provider.clone() else {
         let code = "provider_unavailable";
         return (
@@ -216,13 +225,15 @@ fn finish(
         serde_json::Value::Null => Cow::Borrowed(""),
         other => Cow::Owned(other.to_string()),
     };
-    for (name, value) in [
-        ("x-gitlab-subject", claims.subject.as_str()),
-        ("x-gitlab-realm", claims.gitlab_realm.as_str()),
-        ("x-gitlab-instance-id", &instance),
-        ("x-gitlab-scopes", &claims.scopes.join(",")),
-        ("x-gitlab-unit-primitive", wanted.as_str()),
-    ] {
+    let scopes = claims.scopes.join(",");
+    let values = [
+        claims.subject.as_str(),
+        claims.gitlab_realm.as_str(),
+        &instance,
+        &scopes,
+        wanted.as_str(),
+    ];
+    for (name, value) in IDENTITY_HEADERS.iter().copied().zip(values) {
         // An empty claim is not an identity: send no header rather than an empty one.
         if value.is_empty() {
             continue;

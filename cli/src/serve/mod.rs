@@ -9,6 +9,7 @@ mod forward_auth;
 mod html;
 mod issuer;
 mod metrics;
+mod proxy;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use clap::Args;
 use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
+use cloud_connector::runway::{Issuer, Manifest, SIDECAR_PREFIX};
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
 use serde_json::json;
@@ -32,9 +34,15 @@ use crate::Outcome;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port; the address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on (port 0 picks a free port; the address is printed). Default
+    /// 127.0.0.1:8080, or with --runway 0.0.0.0 and the manifest's sidecar port.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// A Runway service manifest: the sidecar in front of the application, configured from its
+    /// `spec.cloud_connector` block alone (issuers, audience, paths), forwarding to the
+    /// application's `container_port` on 127.0.0.1.
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["jwks", "oidc", "rules", "audience"])]
+    runway: Option<PathBuf>,
     /// A key ring directory: published as this server's JWKS and trusted by /auth.
     #[arg(long, value_name = "DIR")]
     keys: Option<PathBuf>,
@@ -71,6 +79,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// `--issue-secret-file`'s secret; `None` keeps `POST /api/v1/tokens` off.
     pub issue_secret: Option<String>,
+    /// `--runway`: where requests go once allowed.
+    pub proxy: Option<proxy::Proxy>,
 }
 
 fn read_issue_secret(path: &Path) -> Result<String, Failure> {
@@ -138,6 +148,11 @@ fn build_state(
         Some(dir) => Catalog::load_dir(dir)?,
         None => Catalog::embedded().clone(),
     };
+    let manifest = args
+        .runway
+        .as_deref()
+        .map(|path| crate::runway_cmd::checked(path, &catalog))
+        .transpose()?;
     let ring = match &args.keys {
         Some(dir) if !dir.is_dir() => {
             return Err(Error::new(
@@ -156,27 +171,52 @@ fn build_state(
             &ring.jwks().to_string(),
         )?));
     }
-    for path in &args.jwks {
-        sources.push(Arc::new(StaticJwksProvider::from_file(
-            path.display().to_string(),
-            path,
-        )?));
-    }
-    for url in &args.oidc {
-        sources.push(Arc::new(OidcProvider::new(
-            url.clone(),
-            url,
-            HttpConfig::default(),
-        )));
-    }
+    let mut jwks: Vec<(String, PathBuf)> = args
+        .jwks
+        .iter()
+        .map(|p| (p.display().to_string(), p.clone()))
+        .collect();
+    let mut oidc = args.oidc.clone();
+    let mut http = HttpConfig::default();
     // The audience is this sidecar's setting, never the process environment.
-    let config = CompositeConfig {
+    let mut config = CompositeConfig {
         audiences: Some(vec![args.audience.clone()]),
         ..CompositeConfig::default()
     };
+    let mut rules = parse_rules(&args.rules, &catalog)?;
+    let mut audience = args.audience.clone();
+    let mut proxy = None;
+    if let Some(m) = &manifest {
+        let cc = &m.cloud_connector;
+        for issuer in &cc.issuers {
+            match issuer {
+                Issuer::Oidc(url) => oidc.push(url.clone()),
+                Issuer::JwksFile { written, path } => jwks.push((written.clone(), path.clone())),
+            }
+        }
+        http = cc.key_fetch.http.clone();
+        config = cc.composite_config();
+        rules = cc
+            .paths
+            .iter()
+            .map(|p| (p.prefix.clone(), p.unit_primitive.clone()))
+            .collect();
+        audience = cc.backend.jwt_aud.clone();
+        proxy = Some(proxy::Proxy::new(
+            format!("http://127.0.0.1:{}", m.container_port),
+            cc.clone(),
+            m.request_timeout.map(std::time::Duration::from_secs),
+        ));
+    }
+    for (name, path) in &jwks {
+        sources.push(Arc::new(StaticJwksProvider::from_file(name.clone(), path)?));
+    }
+    for url in &oidc {
+        sources.push(Arc::new(OidcProvider::new(url.clone(), url, http.clone())));
+    }
     let provider = (!sources.is_empty()).then(|| CompositeProvider::new(sources, config));
     Ok(AppState {
-        rules: parse_rules(&args.rules, &catalog)?,
+        rules,
         catalog,
         provider,
         ring,
@@ -184,14 +224,28 @@ fn build_state(
             .issuer
             .clone()
             .unwrap_or_else(|| format!("http://{bound}")),
-        audience: args.audience.clone(),
+        audience,
         metrics: metrics::Metrics::default(),
         issue_secret: args
             .issue_secret_file
             .as_deref()
             .map(read_issue_secret)
             .transpose()?,
+        proxy,
     })
+}
+
+/// `--runway`: the sidecar's own endpoints under a prefix no application path uses; every
+/// other request is the application's.
+fn runway_router(state: Shared) -> Router {
+    let own = |path: &str| format!("{SIDECAR_PREFIX}/{path}");
+    Router::new()
+        .route(&own("healthz"), get(|| async { "ok" }))
+        .route(&own("readyz"), get(api::readyz))
+        .route(&own("metrics"), get(metrics::render))
+        .fallback(proxy::forward)
+        .layer(from_fn(access_log::layer))
+        .with_state(state)
 }
 
 fn router(state: Shared) -> Router {
@@ -251,6 +305,24 @@ pub fn log(event: &str, fields: serde_json::Value) {
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
+/// `--listen`, else the manifest's sidecar port on every interface (a container's ingress),
+/// else 127.0.0.1:8080.
+fn listen_address(args: &ServeArgs) -> Result<SocketAddr, Failure> {
+    if let Some(listen) = args.listen {
+        return Ok(listen);
+    }
+    match &args.runway {
+        Some(path) => {
+            let m = Manifest::load(path)?;
+            Ok(SocketAddr::from((
+                [0, 0, 0, 0],
+                m.cloud_connector.sidecar.port,
+            )))
+        }
+        None => Ok(SocketAddr::from(([127, 0, 0, 1], 8080))),
+    }
+}
+
 pub fn run(args: ServeArgs, config: Option<&Path>) -> Outcome {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -263,9 +335,10 @@ pub fn run(args: ServeArgs, config: Option<&Path>) -> Outcome {
         .build()
         .map_err(|e| Failure::new("io", format!("cannot start the runtime: {e}"), 2))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listen = listen_address(&args)?;
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .map_err(|e| Failure::new("io", format!("cannot listen on {}: {e}", args.listen), 2))?;
+            .map_err(|e| Failure::new("io", format!("cannot listen on {listen}: {e}",), 2))?;
         let bound = listener
             .local_addr()
             .map_err(|e| Failure::new("io", e.to_string(), 2))?;
@@ -279,7 +352,12 @@ pub fn run(args: ServeArgs, config: Option<&Path>) -> Outcome {
             "listening",
             json!({"address": bound.to_string(), "issuer": state.issuer}),
         );
-        axum::serve(listener, router(state))
+        let app = if state.proxy.is_some() {
+            runway_router(state)
+        } else {
+            router(state)
+        };
+        axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Failure::new("io", format!("server error: {e}"), 2))?;

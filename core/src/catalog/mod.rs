@@ -33,6 +33,8 @@ pub use overrides::Overrides;
 pub use store::{association_order, Catalog, CatalogSource};
 pub use version::Version;
 
+pub(crate) use record_check::is_snake_case;
+
 use crate::error::{Error, Problem};
 
 /// The environment variable that points at a catalog directory to use instead of the embedded one.
