@@ -61,6 +61,10 @@ pub enum ErrorCode {
     KeyRing,
     /// Neither `CLOUD_CONNECTOR_SERVICE_NAME` nor a configured service name is set.
     NoServiceName,
+    /// A quota file has one or more problems (each with its file, limit and field).
+    QuotaInvalid,
+    /// The shared quota store (Redis) could not be reached, timed out, or answered out of shape.
+    QuotaStoreFailed,
 }
 
 impl ErrorCode {
@@ -91,6 +95,8 @@ impl ErrorCode {
         ErrorCode::ProviderUnavailable,
         ErrorCode::KeyRing,
         ErrorCode::NoServiceName,
+        ErrorCode::QuotaInvalid,
+        ErrorCode::QuotaStoreFailed,
     ];
 
     /// The stable string form, e.g. `catalog_invalid`.
@@ -121,6 +127,8 @@ impl ErrorCode {
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::KeyRing => "key_ring",
             ErrorCode::NoServiceName => "no_service_name",
+            ErrorCode::QuotaInvalid => "quota_invalid",
+            ErrorCode::QuotaStoreFailed => "quota_store_failed",
         }
     }
 
@@ -315,8 +323,17 @@ impl Error {
 
     /// A `catalog_invalid` error listing every problem; the message summarises them all.
     pub fn catalog_invalid(problems: Vec<Problem>) -> Error {
+        Error::with_problems(ErrorCode::CatalogInvalid, "catalog", problems)
+    }
+
+    /// A `quota_invalid` error listing every problem of a quota file.
+    pub fn quota_invalid(problems: Vec<Problem>) -> Error {
+        Error::with_problems(ErrorCode::QuotaInvalid, "quota file", problems)
+    }
+
+    fn with_problems(code: ErrorCode, what: &str, problems: Vec<Problem>) -> Error {
         let mut message = format!(
-            "catalog is invalid: {} problem{}",
+            "{what} is invalid: {} problem{}",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         );
@@ -325,7 +342,7 @@ impl Error {
             message.push_str(&p.to_string());
         }
         Error {
-            code: ErrorCode::CatalogInvalid,
+            code,
             message,
             problems,
             cause: None,
@@ -340,7 +357,7 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
-    /// Every problem of a `catalog_invalid` error; empty for other codes.
+    /// Every problem of a `catalog_invalid` or `quota_invalid` error; empty for other codes.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

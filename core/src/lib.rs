@@ -6,6 +6,7 @@
 //! - [`auth`]: request authentication: headers, key providers, the composite cache, users.
 //! - [`error`]: the one error type, with a stable code per failure.
 //! - [`options`]: every option the bindings and the command line take: range, default, parse.
+//! - [`quota`]: quotas per instance, user or realm: the quota file, GCRA, stores and headers.
 
 #![warn(missing_docs, unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod options;
+pub mod quota;
 pub mod token;
 
 pub use catalog::Catalog;

@@ -18,6 +18,8 @@ from .errors import (
     InvalidOverrideError,
     InvalidRealmError,
     NoServiceNameError,
+    QuotaInvalidError,
+    QuotaStoreError,
     WrongUnitPrimitives,
 )
 from .gitlab_features import (
@@ -67,6 +69,8 @@ __all__ = [
     "LocalAuthCache",
     "LocalAuthProvider",
     "NoServiceNameError",
+    "QuotaInvalidError",
+    "QuotaStoreError",
     "StaticJwksProvider",
     "TokenAuthority",
     "UserClaims",

@@ -130,6 +130,18 @@ class NoServiceNameError(CloudConnectorError):
     code = "no_service_name"
 
 
+class QuotaInvalidError(CloudConnectorError, ValueError):
+    """A quota file with problems; ``problems`` lists each with its file, limit and field."""
+
+    code = "quota_invalid"
+
+
+class QuotaStoreError(CloudConnectorError):
+    """The shared quota store (Redis) could not be reached, timed out, or answered out of shape."""
+
+    code = "quota_store_failed"
+
+
 ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
     cls.code: cls
     for cls in (
@@ -158,6 +170,8 @@ ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
         CriticalAuthError,
         KeyRingError,
         NoServiceNameError,
+        QuotaInvalidError,
+        QuotaStoreError,
     )
 }
 
