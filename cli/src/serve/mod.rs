@@ -9,6 +9,7 @@ mod forward_auth;
 mod html;
 mod issuer;
 mod metrics;
+mod quota;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use clap::Args;
 use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
+use cloud_connector::quota::{MemoryStore, Quotas};
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
 use serde_json::json;
@@ -58,6 +60,9 @@ pub struct ServeArgs {
     /// --keys ring); callers send it as `Authorization: Bearer <secret>`.
     #[arg(long, value_name = "FILE", requires = "keys")]
     issue_secret_file: Option<PathBuf>,
+    /// A quota file: /auth judges each granted request against its limits (429 when over).
+    #[arg(long, value_name = "FILE")]
+    quotas: Option<PathBuf>,
 }
 
 /// Everything the handlers share.
@@ -71,6 +76,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// `--issue-secret-file`'s secret; `None` keeps `POST /api/v1/tokens` off.
     pub issue_secret: Option<String>,
+    /// `--quotas`: the limits and their store; `None` judges no quotas.
+    pub quotas: Option<quota::QuotaGate>,
 }
 
 fn read_issue_secret(path: &Path) -> Result<String, Failure> {
@@ -175,7 +182,17 @@ fn build_state(
         ..CompositeConfig::default()
     };
     let provider = (!sources.is_empty()).then(|| CompositeProvider::new(sources, config));
+    let quotas = match &args.quotas {
+        Some(path) => Some(quota::QuotaGate {
+            quotas: Quotas::load(path, &catalog)?,
+            backend: quota::Backend::Memory(MemoryStore::default()),
+            policy: quota::FailurePolicy::Open,
+            metrics: quota::QuotaMetrics::default(),
+        }),
+        None => None,
+    };
     Ok(AppState {
+        quotas,
         rules: parse_rules(&args.rules, &catalog)?,
         catalog,
         provider,

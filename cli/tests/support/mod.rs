@@ -1,0 +1,117 @@
+//! What the serve tests share: the command line, a running `serve` on 127.0.0.1 and its
+//! requests, and a fresh key ring.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
+        .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+#[derive(Debug)]
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+impl Server {
+    pub fn start(args: &[&str]) -> Server {
+        Server::start_logging(args, Stdio::null())
+    }
+
+    /// Starts serve with its log (stderr) going to `log`.
+    pub fn start_logging(args: &[&str], log: Stdio) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
+            .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening line")
+            .to_owned();
+        Server { child, base }
+    }
+
+    /// POSTs a JSON body: the status and the parsed answer.
+    pub fn post(&self, path: &str, bearer: Option<&str>, body: &str) -> (u16, Value) {
+        let mut req = agent().post(&format!("{}{path}", self.base));
+        if let Some(b) = bearer {
+            req = req.header("Authorization", &format!("Bearer {b}"));
+        }
+        let mut resp = req
+            .header("Content-Type", "application/json")
+            .send(body)
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
+    pub fn get(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<(String, String)>, String) {
+        let mut req = agent().get(&format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = req.call().expect("request");
+        let status = resp.status().as_u16();
+        let hs = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, hs, body)
+    }
+
+    pub fn json(&self, path: &str) -> Value {
+        let (status, _, body) = self.get(path, &[]);
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).expect("json")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn ring(dir: &Path) {
+    assert!(
+        cli(&["keys", "generate", "--dir", dir.to_str().expect("utf8")])
+            .status
+            .success()
+    );
+}
