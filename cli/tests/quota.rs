@@ -4,85 +4,13 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::Value;
-use support::{cli, ring, Server};
-
-/// An instance token for `instance`, granting duo_chat.
-pub fn token(keys: &str, instance: &str) -> String {
-    let out = cli(&[
-        "token",
-        "issue",
-        "--keys",
-        keys,
-        "--add-on",
-        "duo_pro",
-        "--subject",
-        instance,
-        "--realm",
-        "saas",
-        "--claim",
-        &format!("gitlab_instance_id={instance}"),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf8")
-        .trim()
-        .to_owned()
-}
-
-/// /auth for duo_chat with `instance`'s `token`: the status, the headers and the body.
-pub fn auth(s: &Server, token: &str, instance: &str) -> (u16, Vec<(String, String)>, String) {
-    auth_for(s, token, instance, "duo_chat")
-}
-
-fn auth_for(
-    s: &Server,
-    token: &str,
-    instance: &str,
-    unit_primitive: &str,
-) -> (u16, Vec<(String, String)>, String) {
-    let bearer = format!("Bearer {token}");
-    s.get(
-        "/auth",
-        &[
-            ("Authorization", bearer.as_str()),
-            ("X-Gitlab-Authentication-Type", "oidc"),
-            ("X-Gitlab-Realm", "saas"),
-            ("X-Gitlab-Instance-Id", instance),
-            ("X-Gitlab-Unit-Primitive", unit_primitive),
-        ],
-    )
-}
-
-pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn write_quotas(dir: &Path, text: &str) -> String {
-    let path = dir.join("quotas.yml");
-    std::fs::write(&path, text).expect("write quotas");
-    path.to_str().expect("utf8").to_owned()
-}
+use support::{auth, auth_for, cli, header, ring_and_quota, token, write_quotas, Server};
 
 #[test]
 fn over_quota_is_429_with_the_ratelimit_headers_per_instance() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let keys = tmp.path().join("keys");
-    ring(&keys);
-    let k = keys.to_str().expect("utf8");
-    let quotas = write_quotas(
-        tmp.path(),
-        "limits:\n  - {name: chat_per_instance, per: instance, unit_primitives: [duo_chat], requests: 3, period: 1h}\n",
-    );
+    let (_tmp, k, quotas) = ring_and_quota("chat_per_instance", 3);
+    let k = k.as_str();
     let s = Server::start(&["--keys", k, "--quotas", &quotas]);
     let (a, b) = (token(k, "inst-a"), token(k, "inst-b"));
     for remaining in [2, 1, 0] {

@@ -10,6 +10,7 @@ mod html;
 mod issuer;
 mod metrics;
 mod quota;
+mod quota_redis;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -24,7 +25,8 @@ use clap::Args;
 use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
-use cloud_connector::quota::{MemoryStore, Quotas};
+use cloud_connector::options::Arg;
+use cloud_connector::quota::{MemoryStore, Quotas, STORE_CONNECTIONS, STORE_TIMEOUT_SECONDS};
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
 use serde_json::json;
@@ -63,6 +65,18 @@ pub struct ServeArgs {
     /// A quota file: /auth judges each granted request against its limits (429 when over).
     #[arg(long, value_name = "FILE")]
     quotas: Option<PathBuf>,
+    /// Keep the --quotas counters in this Redis (`redis://HOST:PORT`), shared by replicas.
+    #[arg(long, value_name = "URL", requires = "quotas")]
+    redis: Option<String>,
+    /// What a request gets while Redis is unreachable: `open` admits it, `closed` answers 429.
+    #[arg(long, value_enum, default_value = "open", requires = "redis")]
+    redis_failure: quota::FailurePolicy,
+    /// Seconds a decision waits for Redis (connect or answer) before the failure policy.
+    #[arg(long, value_name = "SECONDS", requires = "redis")]
+    redis_timeout: Option<f64>,
+    /// Connections to Redis, each multiplexing many requests.
+    #[arg(long, value_name = "N", requires = "redis")]
+    redis_connections: Option<i64>,
 }
 
 /// Everything the handlers share.
@@ -136,6 +150,31 @@ fn parse_rules(rules: &[String], catalog: &Catalog) -> Result<Vec<(String, Strin
     Ok(out)
 }
 
+fn quota_gate(
+    args: &ServeArgs,
+    path: &Path,
+    catalog: &Catalog,
+) -> Result<quota::QuotaGate, Failure> {
+    let quotas = Quotas::load(path, catalog)?;
+    let backend = match &args.redis {
+        None => quota::Backend::Memory(MemoryStore::default()),
+        Some(url) => {
+            let timeout =
+                STORE_TIMEOUT_SECONDS.duration(args.redis_timeout.map(Arg::Float).as_ref())?;
+            let connections =
+                STORE_CONNECTIONS.count(args.redis_connections.map(Arg::Int).as_ref())?;
+            quota::Backend::Redis(quota_redis::RedisStore::new(url, connections, timeout)?)
+        }
+    };
+    Ok(quota::QuotaGate {
+        quotas,
+        backend,
+        policy: args.redis_failure,
+        metrics: quota::QuotaMetrics::default(),
+        store_down: Default::default(),
+    })
+}
+
 fn build_state(
     args: &ServeArgs,
     config: Option<&Path>,
@@ -183,12 +222,7 @@ fn build_state(
     };
     let provider = (!sources.is_empty()).then(|| CompositeProvider::new(sources, config));
     let quotas = match &args.quotas {
-        Some(path) => Some(quota::QuotaGate {
-            quotas: Quotas::load(path, &catalog)?,
-            backend: quota::Backend::Memory(MemoryStore::default()),
-            policy: quota::FailurePolicy::Open,
-            metrics: quota::QuotaMetrics::default(),
-        }),
+        Some(path) => Some(quota_gate(args, path, &catalog)?),
         None => None,
     };
     Ok(AppState {

@@ -4,6 +4,7 @@
 //! store failure follows `--redis-failure` (open: admit; closed: 429), logged and counted.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -14,6 +15,7 @@ use serde_json::json;
 
 use super::api::error;
 use super::log;
+use super::quota_redis::RedisStore;
 
 /// What a store failure does to the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +38,7 @@ impl FailurePolicy {
 #[derive(Debug)]
 pub enum Backend {
     Memory(MemoryStore),
+    Redis(RedisStore),
 }
 
 /// Decisions by (decision, key kind, unit primitive), and store failures by policy.
@@ -51,6 +54,8 @@ pub struct QuotaGate {
     pub backend: Backend,
     pub policy: FailurePolicy,
     pub metrics: QuotaMetrics,
+    /// Whether the store failed last time: failures and recoveries are logged once each.
+    pub store_down: AtomicBool,
 }
 
 /// The gate's answer: admit (with headers for the answer) or refuse with this response.
@@ -90,6 +95,7 @@ impl QuotaGate {
         }
         let spent = match &self.backend {
             Backend::Memory(store) => store.spend(&checks)?,
+            Backend::Redis(store) => store.spend(&checks).await?,
         };
         Ok(self.quotas.decision(&checks, &spent))
     }
@@ -99,6 +105,9 @@ impl QuotaGate {
             Ok(d) => d,
             Err(e) => return self.store_failed(&e),
         };
+        if self.store_down.swap(false, Ordering::Relaxed) {
+            log("quota_store_recovered", json!({}));
+        }
         let Some(deciding) = decision.deciding() else {
             return Judged::Admit(Vec::new());
         };
@@ -122,10 +131,13 @@ impl QuotaGate {
 
     fn store_failed(&self, e: &Error) -> Judged {
         bump(&self.metrics.store_failures, self.policy.as_str());
-        log(
-            "quota_store_failed",
-            json!({"code": e.code().as_str(), "error": e.message(), "policy": self.policy.as_str()}),
-        );
+        // One line when the store goes away, not one per request while it is away.
+        if !self.store_down.swap(true, Ordering::Relaxed) {
+            log(
+                "quota_store_failed",
+                json!({"code": e.code().as_str(), "error": e.message(), "policy": self.policy.as_str()}),
+            );
+        }
         match self.policy {
             FailurePolicy::Open => Judged::Admit(Vec::new()),
             // Refused as over quota (429, retry in a second), not as a server error: the

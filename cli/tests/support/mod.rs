@@ -115,3 +115,82 @@ pub fn ring(dir: &Path) {
             .success()
     );
 }
+
+/// An instance token for `instance`, granting duo_chat.
+pub fn token(keys: &str, instance: &str) -> String {
+    let out = cli(&[
+        "token",
+        "issue",
+        "--keys",
+        keys,
+        "--add-on",
+        "duo_pro",
+        "--subject",
+        instance,
+        "--realm",
+        "saas",
+        "--claim",
+        &format!("gitlab_instance_id={instance}"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned()
+}
+
+/// /auth for duo_chat with `instance`'s `token`: the status, the headers and the body.
+pub fn auth(s: &Server, token: &str, instance: &str) -> (u16, Vec<(String, String)>, String) {
+    auth_for(s, token, instance, "duo_chat")
+}
+
+pub fn auth_for(
+    s: &Server,
+    token: &str,
+    instance: &str,
+    unit_primitive: &str,
+) -> (u16, Vec<(String, String)>, String) {
+    let bearer = format!("Bearer {token}");
+    s.get(
+        "/auth",
+        &[
+            ("Authorization", bearer.as_str()),
+            ("X-Gitlab-Authentication-Type", "oidc"),
+            ("X-Gitlab-Realm", "saas"),
+            ("X-Gitlab-Instance-Id", instance),
+            ("X-Gitlab-Unit-Primitive", unit_primitive),
+        ],
+    )
+}
+
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Writes `text` as `dir/quotas.yml`; its path.
+pub fn write_quotas(dir: &Path, text: &str) -> String {
+    let path = dir.join("quotas.yml");
+    std::fs::write(&path, text).expect("write quotas");
+    path.to_str().expect("utf8").to_owned()
+}
+
+/// A temporary directory with a fresh key ring and a quota file of one limit per instance on
+/// duo_chat, `requests` per hour: the directory (kept alive), the ring's and the file's paths.
+pub fn ring_and_quota(name: &str, requests: usize) -> (tempfile::TempDir, String, String) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = tmp.path().join("keys");
+    ring(&keys);
+    let quotas = write_quotas(
+        tmp.path(),
+        &format!("limits:\n  - {{name: {name}, per: instance, unit_primitives: [duo_chat], requests: {requests}, period: 1h}}\n"),
+    );
+    let keys = keys.to_str().expect("utf8").to_owned();
+    (tmp, keys, quotas)
+}

@@ -26,7 +26,7 @@ pub use gcra::{Check, QuotaStore, Spent};
 pub use identity::Identity;
 pub use limit::{KeyKind, Limit, Rate};
 pub use memory::{MemoryStore, DEFAULT_CAPACITY};
-pub use numbers::{BURST, PERIOD_SECONDS, REQUESTS};
+pub use numbers::{BURST, PERIOD_SECONDS, REQUESTS, STORE_CONNECTIONS, STORE_TIMEOUT_SECONDS};
 pub use quotas::Quotas;
 pub use redis_script::{redis_args, redis_spent, REDIS_GCRA_SCRIPT};
 

@@ -33,3 +33,24 @@ pub const PERIOD_SECONDS: NumberOption = NumberOption {
     default: 60.0,
     whole: true,
 };
+
+/// How long a decision waits for the shared store (connect or answer) before the failure
+/// policy answers: a quota check must not hold a request up for long.
+pub const STORE_TIMEOUT_SECONDS: NumberOption = NumberOption {
+    name: "redis_timeout",
+    unit: Unit::Seconds,
+    min: 0.001,
+    max: 10.0,
+    default: 0.1,
+    whole: false,
+};
+
+/// Connections to the shared store, each multiplexing many requests.
+pub const STORE_CONNECTIONS: NumberOption = NumberOption {
+    name: "redis_connections",
+    unit: Unit::Entries,
+    min: 1.0,
+    max: 64.0,
+    default: 4.0,
+    whole: true,
+};
