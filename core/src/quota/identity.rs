@@ -21,18 +21,28 @@ fn present(value: &str) -> Option<String> {
 impl Identity {
     /// The identity of an authenticated user (empty for one without claims).
     pub fn of(user: &CloudConnectorUser) -> Identity {
-        let Some(claims) = &user.claims else {
-            return Identity::default();
-        };
-        let instance = match &claims.gitlab_instance_id {
+        match &user.claims {
+            Some(claims) => Identity::from_parts(
+                &claims.gitlab_instance_id,
+                user.global_user_id.as_deref(),
+                &claims.gitlab_realm,
+            ),
+            None => Identity::default(),
+        }
+    }
+
+    /// The identity of a binding's user, from its `gitlab_instance_id` claim (a string, or any
+    /// JSON value as its text), global user id and `gitlab_realm` claim; empty parts are absent.
+    pub fn from_parts(instance: &serde_json::Value, user: Option<&str>, realm: &str) -> Identity {
+        let instance = match instance {
             serde_json::Value::String(s) => present(s),
             serde_json::Value::Null => None,
             other => Some(other.to_string()),
         };
         Identity {
             instance,
-            user: user.global_user_id.as_deref().and_then(present),
-            realm: present(&claims.gitlab_realm),
+            user: user.and_then(present),
+            realm: present(realm),
         }
     }
 }

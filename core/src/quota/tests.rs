@@ -465,3 +465,26 @@ fn a_duplicate_limit_name_and_broken_documents_are_refused() {
     assert_eq!(e.problems()[0].kind, ProblemKind::Io);
     assert!(e.message().contains("/nonexistent/quotas.yml"), "{e}");
 }
+
+#[test]
+fn the_readme_worked_example_is_a_valid_quota_file() {
+    let readme = include_str!("../../../README.md");
+    let section = &readme[readme.find("### Quotas at the edge").expect("section")..];
+    let start = section.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
+    let text = &section[start..start + section[start..].find("```").expect("end")];
+    let q = quotas(text);
+    let limit = &q.limits()[0];
+    assert_eq!(
+        (limit.name.as_str(), limit.per),
+        ("chat_per_instance", KeyKind::Instance)
+    );
+    assert_eq!(
+        limit.rate,
+        Rate {
+            requests: 60,
+            period_seconds: 60,
+            burst: 10
+        }
+    );
+    assert_eq!(limit.overrides.values().next().map(|r| r.burst), Some(100));
+}
