@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 
 use cloud_connector::auth::CompositeProvider;
 
-use super::quota::QuotaMetrics;
+use cloud_connector::quota::KeyKind;
+
+use super::quota::{QuotaMetrics, VERDICTS};
 use super::Shared;
 
 #[derive(Clone, Copy, Debug)]
@@ -229,12 +231,17 @@ fn quota_metrics(out: &mut String, m: &QuotaMetrics) {
         "counter",
         "Quota decisions by decision (allow, deny), key kind of the deciding limit and unit primitive.",
     );
-    for ((decision, key, up), n) in m.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        let _ = writeln!(
-            out,
-            "cloud_connector_quota_decisions_total{{decision=\"{decision}\",key=\"{key}\",unit_primitive=\"{}\"}} {n}",
-            label(up)
-        );
+    for (up, counts) in m.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for (verdict, by_kind) in VERDICTS.iter().zip(counts) {
+            for (kind, n) in KeyKind::ALL.iter().zip(by_kind) {
+                let _ = writeln!(
+                    out,
+                    "cloud_connector_quota_decisions_total{{decision=\"{verdict}\",key=\"{}\",unit_primitive=\"{}\"}} {n}",
+                    kind.as_str(),
+                    label(up)
+                );
+            }
+        }
     }
     help(
         out,

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
-use cloud_connector::quota::{Decision, Identity, MemoryStore, QuotaStore, Quotas};
+use cloud_connector::quota::{Decision, Identity, KeyKind, MemoryStore, QuotaStore, Quotas};
 use cloud_connector::Error;
 use serde_json::json;
 
@@ -41,11 +41,26 @@ pub enum Backend {
     Redis(RedisStore),
 }
 
-/// Decisions by (decision, key kind, unit primitive), and store failures by policy.
+/// The decisions metric's labels, in the order of [`QuotaMetrics::decisions`]' counts.
+pub const VERDICTS: [&str; 2] = ["allow", "deny"];
+
+/// Decisions per unit primitive, by verdict and key kind (looked up by `&str`, so counting a
+/// decision allocates nothing), and store failures by policy.
 #[derive(Debug, Default)]
 pub struct QuotaMetrics {
-    pub decisions: Mutex<BTreeMap<(&'static str, &'static str, String), u64>>,
+    pub decisions: Mutex<BTreeMap<String, [[u64; KeyKind::ALL.len()]; VERDICTS.len()]>>,
     pub store_failures: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl QuotaMetrics {
+    fn decided(&self, allowed: bool, kind: KeyKind, unit_primitive: &str) {
+        let mut map = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = match map.get_mut(unit_primitive) {
+            Some(counts) => counts,
+            None => map.entry(unit_primitive.to_owned()).or_default(),
+        };
+        counts[usize::from(!allowed)][kind as usize] += 1;
+    }
 }
 
 #[derive(Debug)]
@@ -111,11 +126,8 @@ impl QuotaGate {
         let Some(deciding) = decision.deciding() else {
             return Judged::Admit(Vec::new());
         };
-        let verdict = if decision.allowed { "allow" } else { "deny" };
-        bump(
-            &self.metrics.decisions,
-            (verdict, deciding.per.as_str(), unit_primitive.to_owned()),
-        );
+        self.metrics
+            .decided(decision.allowed, deciding.per, unit_primitive);
         let headers = decision.headers();
         if decision.allowed {
             return Judged::Admit(headers);
