@@ -156,3 +156,59 @@ fn replicas_share_one_quota_and_follow_the_failure_policy_while_redis_is_away() 
         }
     }
 }
+
+#[test]
+fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
+    // Accepts connections (the kernel's backlog) and never answers a byte.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("redis://{}", silent.local_addr().expect("addr"));
+    let (_tmp, k, quotas) = ring_and_quota("chat", 10);
+    let s = Server::start(&[
+        "--keys",
+        &k,
+        "--quotas",
+        &quotas,
+        "--redis",
+        &url,
+        "--redis-timeout",
+        "0.2",
+    ]);
+    let a = token(&k, "inst-a");
+    for _ in 0..3 {
+        let started = Instant::now();
+        let (status, _, body) = auth(&s, &a, "inst-a");
+        assert_eq!(status, 200, "fail open: {body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        metric(
+            &s,
+            "cloud_connector_quota_store_failures_total{policy=\"open\"}"
+        ) >= 3
+    );
+
+    let refused = |redis: &str, extra: &[&str], message: &str| {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--quotas", &quotas];
+        args.extend(["--redis", redis]);
+        args.extend(extra);
+        let out = support::cli(&args);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    };
+    refused(
+        &url,
+        &["--redis-timeout", "0"],
+        "redis_timeout must be a number of seconds from 0.001 to 10; got 0",
+    );
+    refused(
+        &url,
+        &["--redis-connections", "0"],
+        "redis_connections must be a whole number of entries from 1 to 64; got 0",
+    );
+    refused("http://x", &[], "--redis \"http://x\"");
+}

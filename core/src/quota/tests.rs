@@ -488,3 +488,22 @@ fn the_readme_worked_example_is_a_valid_quota_file() {
     );
     assert_eq!(limit.overrides.values().next().map(|r| r.burst), Some(100));
 }
+
+#[test]
+fn an_identity_takes_the_instance_claim_as_text_and_leaves_empty_parts_out() {
+    let who = Identity::from_parts(&serde_json::json!(42), Some(""), "saas");
+    assert_eq!(
+        who,
+        Identity {
+            instance: Some("42".to_owned()),
+            user: None,
+            realm: Some("saas".to_owned()),
+        }
+    );
+    let none = Identity::from_parts(&serde_json::Value::Null, None, "");
+    assert_eq!(none, Identity::default());
+    assert_eq!(
+        Identity::of(&crate::auth::CloudConnectorUser::new(false)),
+        Identity::default()
+    );
+}
