@@ -36,10 +36,12 @@ make_ring() {
 # start_serve ARGS...: sets serve_pid and base. The request log goes to SERVE_LOG (default
 # /dev/null: a 60 s run logs hundreds of megabytes; the lines are still formatted and written).
 start_serve() {
+  # A restarted serve must not be found by the previous one's "listening on" line.
+  rm -f "$work/serve.out"
   "$bin" serve --listen 127.0.0.1:0 "$@" >"$work/serve.out" 2>"${SERVE_LOG:-/dev/null}" &
   serve_pid=$!
   for _ in $(seq 100); do
-    base=$(sed -n 's/^listening on //p' "$work/serve.out")
+    base=$(sed -n 's/^listening on //p' "$work/serve.out" 2>/dev/null)
     [ -n "$base" ] && return
     sleep 0.1
   done
