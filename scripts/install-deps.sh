@@ -18,6 +18,8 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 # nginx with auth_request, for the forward-auth integration test (cli/tests/nginx.rs).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+# redis-server for the shared-quota test (cli/tests/quota_redis.rs); the test starts its own.
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 # Headless Chromium and Node for the directory's browser test (make browser-test).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v node >/dev/null || need_apt+=(nodejs npm)

@@ -17,7 +17,7 @@ use crate::errors::{problems_to_py, to_py_err, IntoPy};
 #[derive(Debug)]
 #[pyclass(name = "Catalog", module = "gitlab_cloud_connector._native", frozen)]
 pub struct PyCatalog {
-    inner: Catalog,
+    pub(crate) inner: Catalog,
 }
 
 fn kind(name: &str) -> PyResult<RecordKind> {

@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod convert;
 mod errors;
+mod quota;
 mod tokens;
 
 use pyo3::prelude::*;
@@ -21,5 +22,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     catalog::register(m)?;
     auth::register(m)?;
     tokens::register(m)?;
+    quota::register(m)?;
     Ok(())
 }

@@ -1,114 +1,13 @@
 //! `cloud-connector serve` as a running server on 127.0.0.1: the catalog API and index, the
 //! self-hosted issuer round trip, forward-auth decisions, probes, metrics and SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
-        .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
-        .args(args)
-        .output()
-        .expect("run")
-}
+mod support;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        Server::start_logging(args, Stdio::null())
-    }
-
-    /// Starts serve with its log (stderr) going to `log`.
-    fn start_logging(args: &[&str], log: Stdio) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-connector"))
-            .env_remove("CLOUD_CONNECTOR_CONFIG_DIR")
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawn serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("first line");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("listening line")
-            .to_owned();
-        Server { child, base }
-    }
-
-    /// POSTs a JSON body: the status and the parsed answer.
-    fn post(&self, path: &str, bearer: Option<&str>, body: &str) -> (u16, Value) {
-        let mut req = agent().post(&format!("{}{path}", self.base));
-        if let Some(b) = bearer {
-            req = req.header("Authorization", &format!("Bearer {b}"));
-        }
-        let mut resp = req
-            .header("Content-Type", "application/json")
-            .send(body)
-            .expect("request");
-        let status = resp.status().as_u16();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
-
-    fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
-        let mut req = agent().get(&format!("{}{path}", self.base));
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut resp = req.call().expect("request");
-        let status = resp.status().as_u16();
-        let hs = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
-        (status, hs, body)
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, _, body) = self.get(path, &[]);
-        assert_eq!(status, 200, "{path}: {body}");
-        serde_json::from_str(&body).expect("json")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn ring(dir: &Path) {
-    assert!(
-        cli(&["keys", "generate", "--dir", dir.to_str().expect("utf8")])
-            .status
-            .success()
-    );
-}
+use support::{cli, ring, Server};
 
 #[test]
 fn catalog_api_and_index() {

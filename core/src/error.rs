@@ -64,6 +64,10 @@ pub enum ErrorCode {
     /// A Runway service manifest (or its `spec.cloud_connector` block) has one or more problems;
     /// each names its place in the file.
     RunwayInvalid,
+    /// A quota file has one or more problems (each with its file, limit and field).
+    QuotaInvalid,
+    /// The shared quota store (Redis) could not be reached, timed out, or answered out of shape.
+    QuotaStoreFailed,
 }
 
 impl ErrorCode {
@@ -95,6 +99,8 @@ impl ErrorCode {
         ErrorCode::KeyRing,
         ErrorCode::NoServiceName,
         ErrorCode::RunwayInvalid,
+        ErrorCode::QuotaInvalid,
+        ErrorCode::QuotaStoreFailed,
     ];
 
     /// The stable string form, e.g. `catalog_invalid`.
@@ -126,6 +132,8 @@ impl ErrorCode {
             ErrorCode::KeyRing => "key_ring",
             ErrorCode::NoServiceName => "no_service_name",
             ErrorCode::RunwayInvalid => "runway_invalid",
+            ErrorCode::QuotaInvalid => "quota_invalid",
+            ErrorCode::QuotaStoreFailed => "quota_store_failed",
         }
     }
 
@@ -320,8 +328,17 @@ impl Error {
 
     /// A `catalog_invalid` error listing every problem; the message summarises them all.
     pub fn catalog_invalid(problems: Vec<Problem>) -> Error {
+        Error::with_problems(ErrorCode::CatalogInvalid, "catalog", problems)
+    }
+
+    /// A `quota_invalid` error listing every problem of a quota file.
+    pub fn quota_invalid(problems: Vec<Problem>) -> Error {
+        Error::with_problems(ErrorCode::QuotaInvalid, "quota file", problems)
+    }
+
+    fn with_problems(code: ErrorCode, what: &str, problems: Vec<Problem>) -> Error {
         let mut message = format!(
-            "catalog is invalid: {} problem{}",
+            "{what} is invalid: {} problem{}",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         );
@@ -330,7 +347,7 @@ impl Error {
             message.push_str(&p.to_string());
         }
         Error {
-            code: ErrorCode::CatalogInvalid,
+            code,
             message,
             problems,
             cause: None,
@@ -356,7 +373,8 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
-    /// Every problem of a `catalog_invalid` or `runway_invalid` error; empty for other codes.
+    /// Every problem of a `catalog_invalid`, `runway_invalid` or `quota_invalid` error; empty for
+    /// other codes.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

@@ -7,6 +7,7 @@
 //! - [`error`]: the one error type, with a stable code per failure.
 //! - [`options`]: every option the bindings and the command line take: range, default, parse.
 //! - [`runway`]: Runway service manifests with a Cloud Connector block: check and render.
+//! - [`quota`]: quotas per instance, user or realm: the quota file, GCRA, stores and headers.
 
 #![warn(missing_docs, unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
@@ -16,6 +17,7 @@ pub mod catalog;
 pub mod error;
 pub mod options;
 pub mod ordered_json;
+pub mod quota;
 pub mod runway;
 pub mod token;
 

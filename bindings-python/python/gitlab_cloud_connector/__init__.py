@@ -2,7 +2,8 @@
 
 Catalog: ``GitLabUnitPrimitive``, ``GitLabFeatureCategory``, ``data_model.load_catalog()`` and
 ``data_model.Catalog`` (directories, overrides, entitlements, the legacy generator).
-Tokens: ``authenticate``, the providers, ``TokenAuthority``, ``KeyRing``."""
+Tokens: ``authenticate``, the providers, ``TokenAuthority``, ``KeyRing``.
+Quotas: ``Quotas`` (the sidecar's quota file and engine, in this process)."""
 
 from . import auth, data_model
 from ._native import KeyRing, KeySet, jwk_thumbprint
@@ -18,6 +19,8 @@ from .errors import (
     InvalidOverrideError,
     InvalidRealmError,
     NoServiceNameError,
+    QuotaInvalidError,
+    QuotaStoreError,
     WrongUnitPrimitives,
 )
 from .gitlab_features import (
@@ -36,6 +39,7 @@ from .providers import (
     StaticJwksProvider,
     cloud_connector_ready,
 )
+from .quotas import QuotaDecision, Quotas
 from .token_authority import TokenAuthority
 from .user import CloudConnectorUser, UserClaims
 from .validators import validate_duo_seat_count_header
@@ -67,6 +71,10 @@ __all__ = [
     "LocalAuthCache",
     "LocalAuthProvider",
     "NoServiceNameError",
+    "QuotaDecision",
+    "QuotaInvalidError",
+    "QuotaStoreError",
+    "Quotas",
     "StaticJwksProvider",
     "TokenAuthority",
     "UserClaims",

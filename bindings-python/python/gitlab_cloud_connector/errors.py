@@ -136,6 +136,18 @@ class RunwayInvalidError(CloudConnectorError):
     code = "runway_invalid"
 
 
+class QuotaInvalidError(CloudConnectorError, ValueError):
+    """A quota file with problems; ``problems`` lists each with its file, limit and field."""
+
+    code = "quota_invalid"
+
+
+class QuotaStoreError(CloudConnectorError):
+    """The shared quota store (Redis) could not be reached, timed out, or answered out of shape."""
+
+    code = "quota_store_failed"
+
+
 ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
     cls.code: cls
     for cls in (
@@ -165,6 +177,8 @@ ERROR_CLASSES: Dict[str, Type[CloudConnectorError]] = {
         KeyRingError,
         NoServiceNameError,
         RunwayInvalidError,
+        QuotaInvalidError,
+        QuotaStoreError,
     )
 }
 

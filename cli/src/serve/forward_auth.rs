@@ -14,10 +14,12 @@ use cloud_connector::auth::{
     authenticate, authenticate_headers, AuthFailure, AuthOutcome, AuthProvider, CloudConnectorUser,
     CompositeProvider, HeaderLookup,
 };
+use cloud_connector::quota::Identity;
 
 use super::access_log::Decision;
 use super::api::error;
 use super::metrics::Outcome;
+use super::quota::{with_headers, Judged};
 use super::Shared;
 
 pub const UNIT_PRIMITIVE_HEADER: &str = "x-gitlab-unit-primitive";
@@ -85,7 +87,8 @@ impl AuthProvider for CacheOnly<'_> {
 /// every header (the bearer token among them) on each decision.
 pub async fn check(State(s): State<Shared>, request: Request) -> Response {
     let started = Instant::now();
-    let (outcome, mut response, mut decision) = decide(&s, request.uri(), request.headers()).await;
+    let (outcome, mut response, mut decision) =
+        decide_and_judge(&s, request.uri(), request.headers()).await;
     s.metrics.record(outcome, started.elapsed());
     // The request log line (one per request, written by the logging layer) carries the decision.
     decision.result = outcome.as_str();
@@ -93,7 +96,30 @@ pub async fn check(State(s): State<Shared>, request: Request) -> Response {
     response
 }
 
-pub type Decided = (Outcome, Response, Decision);
+/// [`decide`], then, for a granted request, the quota gate (`--quotas`): `/auth` and the
+/// `--runway` proxy judge alike.
+pub async fn decide_and_judge(
+    s: &Shared,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> (Outcome, Response, Decision) {
+    let (mut outcome, mut response, mut decision, who) = decide(s, uri, headers).await;
+    if let (Some(gate), Some(who), Some(up)) = (&s.quotas, who, decision.unit_primitive.as_deref())
+    {
+        match gate.judge(&who, up).await {
+            Judged::Admit(headers) => response = with_headers(response, &headers),
+            Judged::Refuse(refused, code) => {
+                outcome = Outcome::OverQuota;
+                response = refused;
+                decision.code = Some(code.to_owned());
+            }
+        }
+    }
+    (outcome, response, decision)
+}
+
+/// The outcome, the answer, its log decision and, when granted, who to judge quotas by.
+pub type Decided = (Outcome, Response, Decision, Option<Identity>);
 
 pub async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
     let Some(provider) = s.provider.clone() else {
@@ -106,6 +132,7 @@ pub async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                 "no key providers configured (--keys, --jwks or --oidc)",
             ),
             Decision::coded(code),
+            None,
         );
     };
     // A token the cache holds is answered right here, on the async worker; only a miss (a
@@ -151,6 +178,7 @@ pub async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
                 "verification task failed",
             ),
             Decision::coded("internal"),
+            None,
         );
     };
     finish(s, uri, headers, outcome)
@@ -175,6 +203,7 @@ fn finish(
                     e.message(),
                 ),
                 Decision::coded(e.code().as_str()),
+                None,
             )
         }
     };
@@ -188,6 +217,7 @@ fn finish(
             Outcome::Unauthorized,
             error(StatusCode::UNAUTHORIZED, code, message.clone()),
             Decision::coded(code),
+            None,
         );
     }
     let wanted = headers
@@ -206,9 +236,11 @@ fn finish(
             Outcome::Forbidden,
             error(StatusCode::FORBIDDEN, "unit_primitive_required", "the request names no unit primitive (X-Gitlab-Unit-Primitive) and no --rule matches its path"),
             Decision::coded("unit_primitive_required"),
+            None,
         );
     };
     let allowed = outcome.user.can(&wanted, &[]);
+    let who = Identity::of(&outcome.user);
     let claims = outcome.user.claims.unwrap_or_default();
     if !allowed {
         let message = format!("the token does not grant the unit primitive '{wanted}'");
@@ -216,6 +248,7 @@ fn finish(
             Outcome::Forbidden,
             error(StatusCode::FORBIDDEN, "missing_scope", message),
             Decision::granted(wanted, claims, Some("missing_scope")),
+            None,
         );
     }
     let mut response = StatusCode::OK.into_response();
@@ -246,6 +279,7 @@ fn finish(
         Outcome::Ok,
         response,
         Decision::granted(wanted, claims, None),
+        Some(who),
     )
 }
 

@@ -14,6 +14,9 @@ use axum::response::{IntoResponse, Response};
 
 use cloud_connector::auth::CompositeProvider;
 
+use cloud_connector::quota::KeyKind;
+
+use super::quota::{QuotaMetrics, VERDICTS};
 use super::Shared;
 
 #[derive(Clone, Copy, Debug)]
@@ -22,9 +25,11 @@ pub enum Outcome {
     Unauthorized,
     Forbidden,
     Error,
+    /// Refused by `--quotas` (over quota, or the store failed closed).
+    OverQuota,
 }
 
-const RESULTS: [&str; 4] = ["ok", "unauthorized", "forbidden", "error"];
+const RESULTS: [&str; 5] = ["ok", "unauthorized", "forbidden", "error", "over_quota"];
 
 impl Outcome {
     pub fn as_str(self) -> &'static str {
@@ -38,11 +43,11 @@ const BUCKETS: [f64; 10] = [
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    counts: [AtomicU64; 4],
+    counts: [AtomicU64; RESULTS.len()],
     /// Per result: counts per bucket (not cumulative), then those above the last bound.
-    buckets: [[AtomicU64; BUCKETS.len() + 1]; 4],
+    buckets: [[AtomicU64; BUCKETS.len() + 1]; RESULTS.len()],
     /// Per result: total nanoseconds.
-    sum_nanos: [AtomicU64; 4],
+    sum_nanos: [AtomicU64; RESULTS.len()],
     /// Tokens `POST /api/v1/tokens` signed, by the signing key's kid.
     issued: Mutex<BTreeMap<String, u64>>,
 }
@@ -147,6 +152,9 @@ pub async fn render(State(s): State<Shared>) -> Response {
     if let Some(p) = &s.provider {
         provider_metrics(&mut out, p);
     }
+    if let Some(gate) = &s.quotas {
+        quota_metrics(&mut out, &gate.metrics);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
@@ -212,6 +220,44 @@ fn provider_metrics(out: &mut String, p: &CompositeProvider) {
             "cloud_connector_jwks_source_failing{{provider=\"{}\",code=\"{}\"}} 1",
             label(&f.source),
             f.code
+        );
+    }
+}
+
+fn quota_metrics(out: &mut String, m: &QuotaMetrics) {
+    help(
+        out,
+        "cloud_connector_quota_decisions_total",
+        "counter",
+        "Quota decisions by decision (allow, deny), key kind of the deciding limit and unit primitive.",
+    );
+    for (up, counts) in m.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for (verdict, by_kind) in VERDICTS.iter().zip(counts) {
+            for (kind, n) in KeyKind::ALL.iter().zip(by_kind) {
+                let _ = writeln!(
+                    out,
+                    "cloud_connector_quota_decisions_total{{decision=\"{verdict}\",key=\"{}\",unit_primitive=\"{}\"}} {n}",
+                    kind.as_str(),
+                    label(up)
+                );
+            }
+        }
+    }
+    help(
+        out,
+        "cloud_connector_quota_store_failures_total",
+        "counter",
+        "Quota store (Redis) failures, by the policy that answered them (open, closed).",
+    );
+    for (policy, n) in m
+        .store_failures
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
+        let _ = writeln!(
+            out,
+            "cloud_connector_quota_store_failures_total{{policy=\"{policy}\"}} {n}"
         );
     }
 }

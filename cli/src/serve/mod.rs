@@ -10,6 +10,8 @@ mod html;
 mod issuer;
 mod metrics;
 mod proxy;
+mod quota;
+mod quota_redis;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -24,6 +26,8 @@ use clap::Args;
 use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
+use cloud_connector::options::Arg;
+use cloud_connector::quota::{MemoryStore, Quotas, STORE_CONNECTIONS, STORE_TIMEOUT_SECONDS};
 use cloud_connector::runway::{Issuer, Manifest, SIDECAR_PREFIX};
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
@@ -66,6 +70,21 @@ pub struct ServeArgs {
     /// --keys ring); callers send it as `Authorization: Bearer <secret>`.
     #[arg(long, value_name = "FILE", requires = "keys")]
     issue_secret_file: Option<PathBuf>,
+    /// A quota file: /auth judges each granted request against its limits (429 when over).
+    #[arg(long, value_name = "FILE")]
+    quotas: Option<PathBuf>,
+    /// Keep the --quotas counters in this Redis (`redis://HOST:PORT`), shared by replicas.
+    #[arg(long, value_name = "URL", requires = "quotas")]
+    redis: Option<String>,
+    /// What a request gets while Redis is unreachable: `open` admits it, `closed` answers 429.
+    #[arg(long, value_enum, default_value = "open", requires = "redis")]
+    redis_failure: quota::FailurePolicy,
+    /// Seconds a decision waits for Redis (connect or answer) before the failure policy.
+    #[arg(long, value_name = "SECONDS", requires = "redis")]
+    redis_timeout: Option<f64>,
+    /// Connections to Redis, each multiplexing many requests.
+    #[arg(long, value_name = "N", requires = "redis")]
+    redis_connections: Option<i64>,
 }
 
 /// Everything the handlers share.
@@ -81,6 +100,8 @@ pub struct AppState {
     pub issue_secret: Option<String>,
     /// `--runway`: where requests go once allowed.
     pub proxy: Option<proxy::Proxy>,
+    /// `--quotas`: the limits and their store; `None` judges no quotas.
+    pub quotas: Option<quota::QuotaGate>,
 }
 
 fn read_issue_secret(path: &Path) -> Result<String, Failure> {
@@ -137,6 +158,31 @@ fn parse_rules(rules: &[String], catalog: &Catalog) -> Result<Vec<(String, Strin
     // Longest prefix first, so the most specific rule wins.
     out.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
     Ok(out)
+}
+
+fn quota_gate(
+    args: &ServeArgs,
+    path: &Path,
+    catalog: &Catalog,
+) -> Result<quota::QuotaGate, Failure> {
+    let quotas = Quotas::load(path, catalog)?;
+    let backend = match &args.redis {
+        None => quota::Backend::Memory(MemoryStore::default()),
+        Some(url) => {
+            let timeout =
+                STORE_TIMEOUT_SECONDS.duration(args.redis_timeout.map(Arg::Float).as_ref())?;
+            let connections =
+                STORE_CONNECTIONS.count(args.redis_connections.map(Arg::Int).as_ref())?;
+            quota::Backend::Redis(quota_redis::RedisStore::new(url, connections, timeout)?)
+        }
+    };
+    Ok(quota::QuotaGate {
+        quotas,
+        backend,
+        policy: args.redis_failure,
+        metrics: quota::QuotaMetrics::default(),
+        store_down: Default::default(),
+    })
 }
 
 fn build_state(
@@ -215,7 +261,12 @@ fn build_state(
         sources.push(Arc::new(OidcProvider::new(url.clone(), url, http.clone())));
     }
     let provider = (!sources.is_empty()).then(|| CompositeProvider::new(sources, config));
+    let quotas = match &args.quotas {
+        Some(path) => Some(quota_gate(args, path, &catalog)?),
+        None => None,
+    };
     Ok(AppState {
+        quotas,
         rules,
         catalog,
         provider,

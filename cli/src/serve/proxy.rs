@@ -11,7 +11,7 @@ use axum::response::Response;
 use cloud_connector::runway::CloudConnector;
 
 use super::api::error;
-use super::forward_auth::{decide, IDENTITY_HEADERS, UNIT_PRIMITIVE_HEADER};
+use super::forward_auth::{decide_and_judge, IDENTITY_HEADERS, UNIT_PRIMITIVE_HEADER};
 use super::Shared;
 
 /// Bodies are read whole (a prototype: no streaming yet); larger requests get 413.
@@ -79,7 +79,7 @@ pub async fn forward(State(s): State<Shared>, request: Request) -> Response {
             return error(StatusCode::FORBIDDEN, "unit_primitive_not_served", message);
         }
     }
-    let (outcome, decided, decision) = decide(&s, &parts.uri, &parts.headers).await;
+    let (outcome, decided, decision) = decide_and_judge(&s, &parts.uri, &parts.headers).await;
     s.metrics.record(outcome, started.elapsed());
     if decided.status() != StatusCode::OK {
         let mut refused = decided;

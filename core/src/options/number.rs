@@ -14,6 +14,8 @@ pub enum Unit {
     Bytes,
     /// Entries (a cache size).
     Entries,
+    /// Requests (a quota).
+    Requests,
 }
 
 impl Unit {
@@ -22,6 +24,7 @@ impl Unit {
             Unit::Seconds => "seconds",
             Unit::Bytes => "bytes",
             Unit::Entries => "entries",
+            Unit::Requests => "requests",
         }
     }
 }

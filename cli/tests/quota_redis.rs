@@ -1,0 +1,214 @@
+//! `serve --quotas --redis` against a real `redis-server` (Debian's) started on a free port of
+//! 127.0.0.1: two replicas share one quota exactly, another instance is unaffected, and with
+//! Redis killed each replica follows its failure policy (open admits, closed answers 429), then
+//! recovers by itself when Redis is back. No request is ever answered 5xx.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{auth, header, ring_and_quota, token, Server};
+
+struct Redis {
+    child: Child,
+}
+
+impl Redis {
+    fn start(port: u16) -> Redis {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (scripts/install-deps.sh installs it)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !ping(port) {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis { child }
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ping(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let mut buf = [0u8; 7];
+    s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+}
+
+fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+fn metric(s: &Server, prefix: &str) -> u64 {
+    let (_, _, text) = s.get("/metrics", &[]);
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn replicas_share_one_quota_and_follow_the_failure_policy_while_redis_is_away() {
+    const LIMIT: usize = 10;
+    let port = free_port();
+    let redis = Redis::start(port);
+    let (_tmp, k, quotas) = ring_and_quota("chat", LIMIT);
+    let k = k.as_str();
+    let url = format!("redis://127.0.0.1:{port}");
+    let replica = |policy: &str| {
+        Server::start(&[
+            "--keys",
+            k,
+            "--quotas",
+            &quotas,
+            "--redis",
+            &url,
+            "--redis-failure",
+            policy,
+        ])
+    };
+    let (open, closed) = (replica("open"), replica("closed"));
+    let replicas = [&open, &closed];
+    let (a, b) = (token(k, "inst-a"), token(k, "inst-b"));
+
+    // 3x the limit across both replicas: exactly the limit gets through.
+    let mut statuses = Vec::new();
+    for i in 0..3 * LIMIT {
+        let (status, headers, body) = auth(replicas[i % 2], &a, "inst-a");
+        if status == 429 {
+            let body: Value = serde_json::from_str(&body).expect("json");
+            assert_eq!(body["code"], "quota_exceeded");
+            assert!(header(&headers, "retry-after").is_some());
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        LIMIT,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2 * LIMIT,
+        "{statuses:?}"
+    );
+    // Another instance is unaffected.
+    for s in replicas {
+        assert_eq!(auth(s, &b, "inst-b").0, 200);
+    }
+
+    // Redis goes away: open admits unmetered, closed refuses with 429; never a 5xx.
+    redis.stop();
+    for _ in 0..5 {
+        let (status, headers, _) = auth(&open, &b, "inst-b");
+        assert_eq!(status, 200);
+        assert_eq!(header(&headers, "ratelimit"), None, "unmetered");
+        let (status, _, body) = auth(&closed, &b, "inst-b");
+        assert_eq!(status, 429, "{body}");
+        let body: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(body["code"], "quota_store_failed");
+    }
+    assert!(
+        metric(
+            &open,
+            "cloud_connector_quota_store_failures_total{policy=\"open\"}"
+        ) >= 5
+    );
+    assert!(
+        metric(
+            &closed,
+            "cloud_connector_quota_store_failures_total{policy=\"closed\"}"
+        ) >= 5
+    );
+
+    // Redis returns (empty): both replicas meter again on their own, within seconds.
+    let _redis = Redis::start(port);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for s in replicas {
+        loop {
+            let (status, headers, body) = auth(s, &b, "inst-b");
+            assert!(status < 500, "{status}: {body}");
+            if status == 200 && header(&headers, "ratelimit").is_some() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no recovery: {status} {body}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
+    // Accepts connections (the kernel's backlog) and never answers a byte.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("redis://{}", silent.local_addr().expect("addr"));
+    let (_tmp, k, quotas) = ring_and_quota("chat", 10);
+    let s = Server::start(&[
+        "--keys",
+        &k,
+        "--quotas",
+        &quotas,
+        "--redis",
+        &url,
+        "--redis-timeout",
+        "0.2",
+    ]);
+    let a = token(&k, "inst-a");
+    for _ in 0..3 {
+        let started = Instant::now();
+        let (status, _, body) = auth(&s, &a, "inst-a");
+        assert_eq!(status, 200, "fail open: {body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        metric(
+            &s,
+            "cloud_connector_quota_store_failures_total{policy=\"open\"}"
+        ) >= 3
+    );
+
+    let refused = |redis: &str, extra: &[&str], message: &str| {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--quotas", &quotas];
+        args.extend(["--redis", redis]);
+        args.extend(extra);
+        let out = support::cli(&args);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    };
+    refused(
+        &url,
+        &["--redis-timeout", "0"],
+        "redis_timeout must be a number of seconds from 0.001 to 10; got 0",
+    );
+    refused(
+        &url,
+        &["--redis-connections", "0"],
+        "redis_connections must be a whole number of entries from 1 to 64; got 0",
+    );
+    refused("http://x", &[], "--redis \"http://x\"");
+}
