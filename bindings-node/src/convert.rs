@@ -48,21 +48,23 @@ pub fn object<'env>(env: &Env, map: &Map<String, Value>) -> napi::Result<Unknown
     parse(env, text)
 }
 
+/// A JS number as the core's [`Arg`]: JS has one number type, and a whole one within 2^53 is an
+/// integer to the core.
+pub fn number_arg(x: f64) -> Arg {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        Arg::Int(x as i64)
+    } else {
+        Arg::Float(x)
+    }
+}
+
 /// A caller's option value as the core's [`Arg`]: the JS type mapped to its kind, never
 /// rejected here (the core decides what fits, with the same message in every language).
 pub fn arg(v: &Unknown<'_>) -> napi::Result<Arg> {
     Ok(match v.get_type()? {
         ValueType::Undefined | ValueType::Null => Arg::Null,
         ValueType::Boolean => Arg::Bool(v.coerce_to_bool()?),
-        ValueType::Number => {
-            let x = v.coerce_to_number()?.get_double()?;
-            // JS has one number type: a whole one within 2^53 is an integer to the core.
-            if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
-                Arg::Int(x as i64)
-            } else {
-                Arg::Float(x)
-            }
-        }
+        ValueType::Number => number_arg(v.coerce_to_number()?.get_double()?),
         ValueType::String => Arg::Str(v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned()),
         ValueType::Object if v.is_array()? => {
             let list = v.coerce_to_object()?;

@@ -235,8 +235,8 @@ pub struct InstanceTokenOptions {
     /// `gitlab_realm`: `saas` or `self-managed`.
     pub realm: String,
     pub active_add_ons: Vec<String>,
-    /// Seconds (default: one hour, the core's `ISSUE_TTL_SECONDS`).
-    pub ttl: Option<i64>,
+    /// Whole seconds, 1 to a year (default: one hour, the core's `ISSUE_TTL_SECONDS`).
+    pub ttl: Option<f64>,
     pub extra_claims: Option<Value>,
     pub license_type: Option<String>,
     pub gitlab_version: Option<String>,
@@ -387,7 +387,8 @@ fn issue_instance(
         subject: options.subject,
         realm: options.realm,
         active_add_ons: options.active_add_ons,
-        ttl: options::ISSUE_TTL_SECONDS.whole_seconds(options.ttl.map(Arg::Int).as_ref())?,
+        ttl: options::ISSUE_TTL_SECONDS
+            .whole_seconds(options.ttl.map(crate::convert::number_arg).as_ref())?,
         // napi hands objects over as a sorted map, so names come out in name order.
         extra_claims: extra_claims(options.extra_claims, "extraClaims")?
             .unwrap_or_default()

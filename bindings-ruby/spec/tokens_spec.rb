@@ -137,10 +137,10 @@ RSpec.describe CC::JsonWebToken do
       bad = { ttl: "1h" }
       expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], **bad) }
         .to raise_error(CC::InvalidArgumentError)
-      expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: (2**63) - 1) }
-        .to raise_error(CC::InvalidArgumentError, /out of range/)
-      expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: 2**64) }
-        .to raise_error(RangeError)
+      [(2**63) - 1, 2**64].each do |ttl|
+        expect { described_class.new(issuer: "i", audience: "a", subject: "s", realm: "r", scopes: [], ttl: ttl) }
+          .to raise_error(CC::InvalidArgumentError, /\Attl must be a whole number of seconds from -31536000 to 31536000; got /)
+      end
       expect { described_class.new(issuer: nil, audience: "a", subject: "s", realm: "r", scopes: [], ttl: 1) }
         .to raise_error(CC::InvalidArgumentError, /issuer/)
       expect { described_class.new(issuer: "i", audience: 5, subject: "s", realm: "r", scopes: [], ttl: 1) }
@@ -233,10 +233,19 @@ RSpec.describe CC::TokenIssuer do
     it "raises typed errors" do
       expect do
         described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: 0, jwk: jwk)
-      end.to raise_error(CC::InvalidArgumentError, /ttl must be positive/)
+      end.to raise_error(CC::InvalidArgumentError, "ttl must be a whole number of seconds from 1 to 31536000; got 0")
       expect do
         described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: (2**63) - 1, jwk: jwk)
-      end.to raise_error(CC::InvalidArgumentError, /out of range/)
+      end.to raise_error(CC::InvalidArgumentError, /\Attl must be a whole number of seconds from 1 to 31536000; got /)
+      # Huge, infinite and NaN lifetimes are the core's coded error, never a RangeError or a crash.
+      [1e300, 10**30, Float::INFINITY, Float::NAN, "3600"].each do |ttl|
+        expect do
+          described_class.new(name_or_url: "i", subject: "s", realm: "r", active_add_ons: [], ttl: ttl, jwk: jwk)
+        end.to raise_error(CC::InvalidArgumentError, /\Attl must be a whole number of seconds/)
+        expect do
+          CC::JsonWebToken.new(issuer: "i", audience: "a", subject: "s", realm: "saas", scopes: [], ttl: ttl)
+        end.to raise_error(CC::InvalidArgumentError, /\Attl must be a whole number of seconds from -31536000 to 31536000/)
+      end
       expect do
         described_class.new(name_or_url: 1, subject: "s", realm: "r", active_add_ons: [], ttl: 60, jwk: jwk)
       end.to raise_error(CC::InvalidArgumentError, /name_or_url/)

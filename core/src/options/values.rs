@@ -92,6 +92,17 @@ pub const ISSUE_TTL_SECONDS: NumberOption = NumberOption {
     whole: true,
 };
 
+/// Lifetime of a token built from explicit claims (Rails' `JsonWebToken` `expires_in`): negative
+/// gives an already expired token, which tests ask for.
+pub const JWT_TTL_SECONDS: NumberOption = NumberOption {
+    name: "ttl",
+    unit: Unit::Seconds,
+    min: -YEAR,
+    max: YEAR,
+    default: 3_600.0,
+    whole: true,
+};
+
 /// The time a verification is judged at, Unix seconds (the current time when unset): up to
 /// the end of year 9999, as JWT libraries and date types go.
 pub const NOW: NumberOption = NumberOption {

@@ -25,7 +25,9 @@ use cloud_connector::token::{
 use cloud_connector::{Error as CoreError, ErrorCode};
 
 use crate::auth::audience_list;
-use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_args, ruby_to_json, Keys};
+use crate::convert::{
+    claims_to_ruby, core_error, json_to_ruby, ruby_arg, ruby_args, ruby_to_json, Keys,
+};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift, RbCatalog};
 
@@ -175,10 +177,14 @@ impl RbJsonWebToken {
         subject: Option<String>,
         realm: String,
         scopes: Value,
-        ttl: i64,
+        ttl: Value,
         extra: Value,
         now: i64,
     ) -> Res<RbJsonWebToken> {
+        let ttl = lift(
+            ruby,
+            options::JWT_TTL_SECONDS.whole_seconds(Some(&ruby_arg(ruby, ttl)?)),
+        )?;
         let audience = self::audience(ruby, audience)?;
         let scopes = string_list(ruby, "scopes", scopes)?;
         let extra = extra_claims(ruby, extra)?;
@@ -232,10 +238,14 @@ impl RbJsonWebToken {
         subject: String,
         realm: String,
         active_add_ons: Value,
-        ttl: i64,
+        ttl: Value,
         extra: Value,
         now: i64,
     ) -> Res<RbJsonWebToken> {
+        let ttl = lift(
+            ruby,
+            options::ISSUE_TTL_SECONDS.whole_seconds(Some(&ruby_arg(ruby, ttl)?)),
+        )?;
         let request = TokenIssuer {
             issuer,
             subject,
