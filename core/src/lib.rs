@@ -5,10 +5,12 @@
 //! - [`token`]: compact JWS verification, keys and key sets, issuance and key rings.
 //! - [`auth`]: request authentication: headers, key providers, the composite cache, users.
 //! - [`error`]: the one error type, with a stable code per failure.
+//! - [`options`]: every option the bindings and the command line take: range, default, parse.
 
 pub mod auth;
 pub mod catalog;
 pub mod error;
+pub mod options;
 pub mod token;
 
 pub use catalog::Catalog;

@@ -225,7 +225,11 @@ fn the_consumers_find_the_unit_primitives_they_mint_and_request() {
     let dws: BTreeSet<&str> = c
         .unit_primitives()
         .iter()
-        .filter(|u| u.backend_services.iter().any(|b| b == "duo_workflow_service"))
+        .filter(|u| {
+            u.backend_services
+                .iter()
+                .any(|b| b == "duo_workflow_service")
+        })
         .map(|u| u.name.as_str())
         .collect();
     for name in [
@@ -238,7 +242,10 @@ fn the_consumers_find_the_unit_primitives_they_mint_and_request() {
     }
     for name in ["duo_chat", "include_file_context"] {
         let up = c.unit_primitive(name).expect(name);
-        assert_eq!(up.backend_services[0], "ai_gateway", "{name}: legacy reads the first");
+        assert_eq!(
+            up.backend_services[0], "ai_gateway",
+            "{name}: legacy reads the first"
+        );
     }
     for name in ["package_licenses", "malware_advisories"] {
         let up = c.unit_primitive(name).expect(name);

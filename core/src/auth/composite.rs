@@ -15,6 +15,7 @@ use super::source::KeySource;
 use super::token_cache::{CachedToken, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Error, ErrorCode, Result};
+use crate::options;
 use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
 /// The message of the original `CriticalAuthError` (typo included).
@@ -45,14 +46,18 @@ pub struct CompositeConfig {
 impl Default for CompositeConfig {
     fn default() -> CompositeConfig {
         CompositeConfig {
-            ttl: Duration::from_secs(24 * 3600),
-            retry_after_failure: Duration::from_secs(30),
-            unknown_kid_cooldown: Duration::from_secs(30),
-            token_cache_capacity: 10_000,
+            ttl: Duration::from_secs_f64(options::TTL_SECONDS.default),
+            retry_after_failure: Duration::from_secs_f64(
+                options::RETRY_AFTER_FAILURE_SECONDS.default,
+            ),
+            unknown_kid_cooldown: Duration::from_secs_f64(
+                options::UNKNOWN_KID_COOLDOWN_SECONDS.default,
+            ),
+            token_cache_capacity: options::TOKEN_CACHE_SIZE.default as usize,
             algorithms: vec![Algorithm::RS256],
-            leeway: 0,
+            leeway: options::LEEWAY.default as u64,
             issuer: None,
-            max_token_size: token::DEFAULT_MAX_TOKEN_SIZE,
+            max_token_size: options::MAX_TOKEN_SIZE.default as usize,
             reject_future_iat: false,
             verify_signature: true,
             audiences: None,

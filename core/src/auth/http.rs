@@ -11,7 +11,8 @@ use ureq::Agent;
 
 use crate::error::{Error, ErrorCode, Result};
 
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_HTTP_TIMEOUT: Duration =
+    Duration::from_secs(crate::options::TIMEOUT_SECONDS.default as u64);
 /// Discovery documents and key sets are small; a larger body is an error, not a memory sink.
 const MAX_BODY: u64 = 1024 * 1024;
 

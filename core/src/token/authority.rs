@@ -13,7 +13,7 @@ use super::signing_key::SigningKey;
 use crate::error::{Error, Result};
 
 /// Lifetime of user tokens, in seconds.
-pub const USER_TOKEN_TTL: i64 = 3600;
+pub const USER_TOKEN_TTL: i64 = crate::options::ISSUE_TTL_SECONDS.default as i64;
 const HEADER: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
 const PEM_CACHE_LIMIT: usize = 64;
 
