@@ -28,8 +28,8 @@ expect() { # NAME MACHINE LIBC
   if readelf -S "$lib" | grep -q '\.debug_'; then echo "dist aarch64: $1 ships debug info" >&2; exit 1; fi
   echo "dist aarch64: $1: $2, $3, no debug info"
 }
-whl() { ls "$dir"/gitlab_cloud_connector-*-"$1".whl; }
-extract "$(whl 'manylinux_2_17_aarch64.manylinux2014_aarch64')" gitlab_cloud_connector/_native.abi3.so wheel-aarch64.so
+whl() { ls "$dir"/gitlab_cloud_connector-*-cp39-abi3-*"$1"*.whl; }
+extract "$(whl manylinux_2_17_aarch64)" gitlab_cloud_connector/_native.abi3.so wheel-aarch64.so
 extract "$(whl musllinux_1_2_x86_64)" gitlab_cloud_connector/_native.abi3.so wheel-musl-x86_64.so
 extract "$(ls "$dir"/gitlab-cloud-connector-*-aarch64-linux.gem)" lib/gitlab_cloud_connector.so gem-aarch64.so
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" package/cloud-connector.linux-arm64-gnu.node npm-arm64.node
@@ -44,7 +44,7 @@ arm() { qemu-aarch64-static -L "$ARM64_ROOT" "$@"; }
 
 # Python: the wheel unpacked onto the path (an installer does no more for this wheel).
 mkdir -p "$work/py"
-unzip -q "$(whl 'manylinux_2_17_aarch64.manylinux2014_aarch64')" -d "$work/py"
+unzip -q "$(whl manylinux_2_17_aarch64)" -d "$work/py"
 (cd "$work" && PYTHONPATH=$work/py arm "$ARM64_ROOT/usr/bin/python3.11" "$here/smoke/smoke.py")
 
 # Ruby: `gem install` by the arm64 RubyGems, which must choose the aarch64-linux gem.

@@ -12,3 +12,6 @@ GLIBC=2.17
 export PATH="$DIST_VENV/bin:$PATH"
 NICE=${NICE:-nice -n 15}
 export CARGO_TARGET_DIR=$TARGET_DIR
+# A musl cdylib links only against the dynamic C runtime; set for every musl build (wheel and
+# addon) so they share one set of compiled dependencies.
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"

@@ -19,6 +19,7 @@ mkdir -p "$out"
 rm -rf "$work" && mkdir -p "$work/main"
 rm -f "$out"/gitlab-cloud-connector-*.tgz
 
+[ -x "$src/node_modules/.bin/napi" ] || (cd "$src" && npm install --no-audit --no-fund --loglevel=error)
 # The main package, staged with the files package.json publishes; platform packages beside it.
 cp "$src"/{package.json,index.js,index.mjs,index.d.ts,README.md} "$REPO/LICENSE" "$work/main/"
 (cd "$src" && npx --no-install napi create-npm-dirs --cwd "$work/main" --npm-dir npm >/dev/null)
@@ -28,10 +29,8 @@ addon() { # NAPI_PLATFORM RUST_TARGET (prints the built file)
   local target=$2
   case $2 in *-gnu) target=$2.$GLIBC ;; esac
   echo "dist node: addon for $1" >&2
-  # musl links a cdylib only against the dynamic C runtime.
-  CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static" \
-  CARGO_PROFILE_RELEASE_STRIP=symbols \
-    $NICE cargo zigbuild --release --locked --quiet -p cloud-connector-node --target "$target" >&2
+  $NICE cargo zigbuild --release --locked --quiet --manifest-path "$REPO/Cargo.toml" -p cloud-connector-node \
+    --target "$target" >&2
   echo "$built"
 }
 

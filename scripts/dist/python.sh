@@ -27,7 +27,6 @@ if [ "$mode" = check ]; then
   echo "dist python: $(basename "$out"/*.whl)"
   exit 0
 fi
-export CARGO_PROFILE_RELEASE_STRIP=symbols
 
 wheel() { # TARGET POLICY
   echo "dist python: $1 ($2)"
@@ -41,8 +40,8 @@ maturin sdist --manifest-path "$manifest" --out "$out" 2>/dev/null
 
 for w in "$out"/*.whl; do
   case "$w" in
-    *-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl) policy=manylinux_2_17_x86_64 ;;
-    *-cp39-abi3-manylinux_2_17_aarch64.manylinux2014_aarch64.whl) policy=manylinux_2_17_aarch64 ;;
+    *-cp39-abi3-*manylinux_2_17_x86_64*.whl) policy=manylinux_2_17_x86_64 ;;
+    *-cp39-abi3-*manylinux_2_17_aarch64*.whl) policy=manylinux_2_17_aarch64 ;;
     *-cp39-abi3-musllinux_1_2_x86_64.whl) policy=musllinux_1_2_x86_64 ;;
     *) echo "dist python: unexpected wheel $w" >&2; exit 1 ;;
   esac
