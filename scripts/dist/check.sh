@@ -7,6 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 dir=$(realpath "$1")
+# The system interpreters, not the dist tools' virtualenv.
+PATH=${PATH#"$DIST_VENV/bin:"}
 env_root=$TARGET_DIR/dist-check-env
 rm -rf "$env_root" && mkdir -p "$env_root/bin" "$env_root/home"
 
@@ -17,6 +19,7 @@ one() { # GLOB: the single file it names
 }
 wheel=$(one "$dir/gitlab_cloud_connector-*-cp39-abi3-manylinux_*x86_64*.whl")
 gem=$(one "$dir/gitlab-cloud-connector-*-x86_64-linux.gem")
+src_gem=$(one "$dir/gitlab-cloud-connector-[0-9]*[0-9].gem")
 npm_main=$(one "$dir/gitlab-cloud-connector-[0-9]*.tgz")
 npm_platform=$(one "$dir/gitlab-cloud-connector-linux-x64-gnu-*.tgz")
 
@@ -37,8 +40,7 @@ bare "$env_root/py/bin/python" -m pip install -q --no-index --only-binary :all: 
 # Ruby: `gem install` by name from a directory holding the source gem and the platform gem; RubyGems
 # must pick the precompiled one (the source gem would need cargo and fail).
 mkdir -p "$env_root/gems-src"
-cp "$gem" "$env_root/gems-src/"
-cp "$dir"/gitlab-cloud-connector-"$(basename "$gem" -x86_64-linux.gem | sed 's/^gitlab-cloud-connector-//')".gem "$env_root/gems-src/" 2>/dev/null || true
+cp "$gem" "$src_gem" "$env_root/gems-src/"
 (cd "$env_root/gems-src" && bare gem install --local --no-document --install-dir "$env_root/gems" gitlab-cloud-connector >/dev/null)
 out=$(cd "$env_root/home" && bare env GEM_HOME="$env_root/gems" GEM_PATH="$env_root/gems" ruby "$here/smoke/smoke.rb")
 echo "$out"
