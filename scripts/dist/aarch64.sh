@@ -59,5 +59,5 @@ mkdir -p "$work/node"
 (cd "$work/node" && npm init -y >/dev/null &&
   npm install --offline --no-audit --no-fund --loglevel=error --os=linux --cpu=arm64 --libc=glibc \
     "$(ls "$dir"/gitlab-cloud-connector-[0-9]*.tgz)" "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" >/dev/null &&
-  arm "$ARM64_ROOT/usr/bin/node" "$here/smoke/smoke.cjs")
+  cp "$here/smoke/smoke.cjs" . && arm "$ARM64_ROOT/usr/bin/node" smoke.cjs)
 echo "dist aarch64: every aarch64 artifact works under qemu"

@@ -23,11 +23,13 @@ src_gem=$(one "$dir/gitlab-cloud-connector-[0-9]*[0-9].gem")
 npm_main=$(one "$dir/gitlab-cloud-connector-[0-9]*.tgz")
 npm_platform=$(one "$dir/gitlab-cloud-connector-linux-x64-gnu-*.tgz")
 
-for tool in python3 ruby gem node npm sh bash env cat ls mkdir rm cp mv ln chmod dirname basename \
+for tool in ruby gem node npm sh bash env cat ls mkdir rm cp mv ln chmod dirname basename \
             readlink realpath uname grep sed tar gzip; do
   ln -s "$(command -v "$tool")" "$env_root/bin/$tool"
 done
-bare() { env -i HOME="$env_root/home" PATH="$env_root/bin" LANG=C.UTF-8 "$@"; }
+# The interpreter itself, not a version manager's shim (which needs more of PATH).
+ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$env_root/bin/python3"
+bare() { env -i HOME="$env_root/home" PATH="$env_root/bin" LANG=C.UTF-8 NPM_CONFIG_UPDATE_NOTIFIER=false "$@"; }
 for tool in cargo rustc cc gcc clang; do
   if bare sh -c "command -v $tool" >/dev/null; then echo "dist-check: $tool is reachable" >&2; exit 1; fi
 done
@@ -37,11 +39,14 @@ bare python3 -m venv "$env_root/py"
 bare "$env_root/py/bin/python" -m pip install -q --no-index --only-binary :all: --no-deps "$wheel"
 (cd "$env_root/home" && bare "$env_root/py/bin/python" "$here/smoke/smoke.py")
 
-# Ruby: `gem install` by name from a directory holding the source gem and the platform gem; RubyGems
-# must pick the precompiled one (the source gem would need cargo and fail).
-mkdir -p "$env_root/gems-src"
-cp "$gem" "$src_gem" "$env_root/gems-src/"
-(cd "$env_root/gems-src" && bare gem install --local --no-document --install-dir "$env_root/gems" gitlab-cloud-connector >/dev/null)
+# Ruby: `gem install` by name from an index holding the source gem and the platform gem (what a
+# gem server offers); RubyGems must pick the precompiled one (the source gem needs cargo).
+# (`--local` from a directory is no proof: RubyGems 3.3 never picks a platform gem there by name.)
+mkdir -p "$env_root/gem-index/gems"
+cp "$gem" "$src_gem" "$env_root/gem-index/gems/"
+gem generate_index -q -d "$env_root/gem-index" >/dev/null
+bare gem install --clear-sources --source "file://$env_root/gem-index/" --no-document \
+  --install-dir "$env_root/gems" gitlab-cloud-connector >/dev/null
 out=$(cd "$env_root/home" && bare env GEM_HOME="$env_root/gems" GEM_PATH="$env_root/gems" ruby "$here/smoke/smoke.rb")
 echo "$out"
 grep -q -- "-x86_64-linux/lib/gitlab_cloud_connector.so" <<<"$out" || { echo "dist-check: the gem did not load the precompiled extension" >&2; exit 1; }
@@ -51,5 +56,5 @@ grep -q -- "-x86_64-linux/lib/gitlab_cloud_connector.so" <<<"$out" || { echo "di
 mkdir -p "$env_root/node"
 (cd "$env_root/node" && bare npm init -y >/dev/null &&
   bare npm install --offline --no-audit --no-fund --loglevel=error "$npm_main" "$npm_platform" >/dev/null &&
-  bare node "$here/smoke/smoke.cjs")
+  cp "$here/smoke/smoke.cjs" . && bare node smoke.cjs)
 echo "dist-check: every x86_64 artifact installs and works without a Rust toolchain"

