@@ -35,11 +35,12 @@ browser-test:
 	  | python3 $(BROWSER_DIR)/cargo_bin.py) && \
 	  CLOUD_CONNECTOR_BIN=$$bin node --test $(BROWSER_DIR)/directory.test.mjs
 
-# tests/vectors/catalog.json must be exactly what its generator writes.
+# tests/vectors/catalog.json and arguments.json must be exactly what their generators write.
 vectors-check:
-	@tmp=$$(mktemp); python3 tests/vectors/make_catalog_vectors.py "$$tmp" >/dev/null && \
-	  if cmp -s "$$tmp" tests/vectors/catalog.json; then echo "vectors-check: catalog.json is up to date"; rm -f "$$tmp"; \
-	  else echo "vectors-check: tests/vectors/catalog.json differs from make_catalog_vectors.py; run it" >&2; diff "$$tmp" tests/vectors/catalog.json | head -20; rm -f "$$tmp"; exit 1; fi
+	@for v in catalog argument; do f=$$v; [ $$v = argument ] && f=arguments; \
+	  tmp=$$(mktemp); python3 tests/vectors/make_$${v}_vectors.py "$$tmp" >/dev/null && \
+	  if cmp -s "$$tmp" tests/vectors/$$f.json; then echo "vectors-check: $$f.json is up to date"; rm -f "$$tmp"; \
+	  else echo "vectors-check: tests/vectors/$$f.json differs from make_$${v}_vectors.py; run it" >&2; diff "$$tmp" tests/vectors/$$f.json | head -20; rm -f "$$tmp"; exit 1; fi; done
 
 # An invalid catalog must fail the build with the validator's message.
 catalog-build-check:

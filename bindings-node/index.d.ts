@@ -313,7 +313,7 @@ export interface InstanceTokenOptions {
   /** `gitlab_realm`: `saas` or `self-managed`. */
   realm: string
   activeAddOns: Array<string>
-  /** Seconds (default 3600). */
+  /** Seconds (default: one hour, the core's `ISSUE_TTL_SECONDS`). */
   ttl?: number
   extraClaims?: any
   licenseType?: string

@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use napi::bindgen_prelude::{
     AsyncTask, ClassInstance, Either, JsObjectValue, Null, Object, ObjectRef, Unknown,
@@ -15,32 +14,22 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
-    authenticate as core_authenticate, AuthProvider, CloudConnectorUser, CompositeConfig,
-    CompositeProvider as CoreComposite, HttpConfig, KeySource as CoreKeySource, LocalAuthProvider,
-    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, Verification,
+    authenticate as core_authenticate, AuthProvider, CloudConnectorUser,
+    CompositeProvider as CoreComposite, KeySource as CoreKeySource, LocalAuthProvider,
+    OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, VerifiedClaims, Wait,
 };
-use cloud_connector::{token, Catalog as CoreCatalog, Error};
+use cloud_connector::{options, token, Catalog as CoreCatalog, Error};
 
 use crate::catalog::Catalog;
 use crate::errors::{invalid, OrThrow};
 use crate::tasks::{blocking, same, Blocking};
-use crate::tokens::{algorithms, audience_list};
+use crate::tokens::audience_list;
 
 /// A JSON result as a plain JS value.
 type Json = Unknown<'static>;
 
 fn json(env: &Env, v: Value) -> napi::Result<Json> {
     env.to_js_value(&v)
-}
-
-fn seconds(value: Option<f64>, name: &str, default: Duration) -> Result<Duration, Error> {
-    match value {
-        None => Ok(default),
-        Some(s) if s.is_finite() && s >= 0.0 => Ok(Duration::from_secs_f64(s)),
-        Some(s) => Err(invalid(format!(
-            "{name} must be a non-negative number of seconds, not {s}"
-        ))),
-    }
 }
 
 #[napi(object)]
@@ -98,15 +87,10 @@ impl KeySource {
         env: Env,
         name: String,
         base_url: String,
-        options: Option<OidcOptions>,
+        #[napi(ts_arg_type = "OidcOptions | undefined | null")] options: Option<Object>,
     ) -> napi::Result<KeySource> {
-        let o = options.unwrap_or_default();
-        let mut config = HttpConfig::default();
-        config.timeout =
-            seconds(o.timeout_seconds, "timeoutSeconds", config.timeout).or_throw(&env)?;
-        if let Some(bundle) = o.ca_bundle {
-            config.ca_bundle = Some(bundle.into());
-        }
+        let args = crate::convert::args(options.as_ref())?;
+        let config = options::http_config(&args).or_throw(&env)?;
         Ok(KeySource {
             inner: Arc::new(OidcProvider::new(name, &base_url, config)),
         })
@@ -146,36 +130,6 @@ pub struct CompositeOptions {
     pub bypass_signature: Option<bool>,
     /// Audiences accepted when a call names none (default: `CLOUD_CONNECTOR_SERVICE_NAME`).
     pub audiences: Option<Vec<String>>,
-}
-
-fn config(o: CompositeOptions) -> Result<CompositeConfig, Error> {
-    let d = CompositeConfig::default();
-    Ok(CompositeConfig {
-        ttl: seconds(o.ttl_seconds, "ttlSeconds", d.ttl)?,
-        retry_after_failure: seconds(
-            o.retry_after_failure_seconds,
-            "retryAfterFailureSeconds",
-            d.retry_after_failure,
-        )?,
-        unknown_kid_cooldown: seconds(
-            o.unknown_kid_cooldown_seconds,
-            "unknownKidCooldownSeconds",
-            d.unknown_kid_cooldown,
-        )?,
-        token_cache_capacity: o
-            .token_cache_size
-            .map_or(d.token_cache_capacity, |n| n as usize),
-        algorithms: match &o.algorithms {
-            Some(names) => algorithms(names)?,
-            None => d.algorithms,
-        },
-        leeway: o.leeway.map_or(d.leeway, u64::from),
-        issuer: o.issuer,
-        max_token_size: o.max_token_size.map_or(d.max_token_size, |n| n as usize),
-        reject_future_iat: o.reject_future_iat.unwrap_or(d.reject_future_iat),
-        verify_signature: !o.bypass_signature.unwrap_or(false),
-        audiences: o.audiences,
-    })
 }
 
 #[napi(object)]
@@ -289,7 +243,7 @@ fn audiences_or_default(
     }
 }
 
-fn claims_value(env: &Env, v: token::VerifiedToken) -> napi::Result<Json> {
+fn claims_value(env: &Env, v: VerifiedClaims) -> napi::Result<Json> {
     crate::convert::object(env, &v.claims)
 }
 
@@ -299,9 +253,10 @@ impl CompositeProvider {
     pub fn new(
         env: Env,
         sources: Vec<ClassInstance<KeySource>>,
-        options: Option<CompositeOptions>,
+        #[napi(ts_arg_type = "CompositeOptions | undefined | null")] options: Option<Object>,
     ) -> napi::Result<CompositeProvider> {
-        let config = config(options.unwrap_or_default()).or_throw(&env)?;
+        let args = crate::convert::args(options.as_ref())?;
+        let config = options::composite_config(&args).or_throw(&env)?;
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(CompositeProvider {
             env,
@@ -319,7 +274,7 @@ impl CompositeProvider {
         &self,
         token: String,
         audiences: Option<Either<String, Vec<String>>>,
-    ) -> AsyncTask<Blocking<token::VerifiedToken, Json>> {
+    ) -> AsyncTask<Blocking<VerifiedClaims, Json>> {
         let p = self.inner.clone();
         blocking(
             move || {
@@ -345,11 +300,11 @@ impl CompositeProvider {
         let audiences = audiences_or_default(&self.inner, audiences).or_throw(env)?;
         let refs: Vec<&str> = audiences.iter().map(String::as_str).collect();
         let claims = match self.inner.verify_cached(&token, &refs) {
-            Some(Ok(Verification::Verified(v))) => v.claims,
-            _ => {
+            Some(v) => v.claims,
+            None => {
                 let verified = self
                     .inner
-                    .verify_held_at(&token, &refs, token::now())
+                    .verify_at(&token, &refs, token::now(), Wait::HeldOnly)
                     .or_throw(env)?;
                 verified.claims
             }
@@ -535,21 +490,6 @@ impl std::fmt::Debug for AuthResult {
     }
 }
 
-/// The composite, verifying for the audience the caller named.
-struct ForAudience {
-    inner: CoreComposite,
-    audience: Option<String>,
-}
-
-impl AuthProvider for ForAudience {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(&self.inner, token),
-        }
-    }
-}
-
 fn or_null<T>(v: Option<T>) -> Either<T, Null> {
     v.map_or(Either::B(Null), Either::A)
 }
@@ -584,10 +524,7 @@ pub fn authenticate(
 ) -> napi::Result<AsyncTask<Blocking<cloud_connector::auth::AuthOutcome, AuthResult>>> {
     let pairs = headers_list(headers).or_throw(&env)?;
     let o = options.unwrap_or_default();
-    let provider = provider.map(|p| ForAudience {
-        inner: p.inner.clone(),
-        audience: o.service_name.clone(),
-    });
+    let provider = provider.map(|p| p.inner.bound_to(o.service_name.clone().map(|a| vec![a])));
     let bypass = o.bypass_auth.unwrap_or(false);
     Ok(blocking(
         move || {

@@ -4,8 +4,9 @@
 
 use std::cell::RefCell;
 
+use cloud_connector::options::{Arg, Args};
 use napi::bindgen_prelude::{Function, FunctionRef, JsObjectValue, Object, Unknown};
-use napi::Env;
+use napi::{Env, JsValue, ValueType};
 use serde_json::{Map, Value};
 
 type Parse = FunctionRef<String, Unknown<'static>>;
@@ -45,4 +46,43 @@ pub fn parse<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
 pub fn object<'env>(env: &Env, map: &Map<String, Value>) -> napi::Result<Unknown<'env>> {
     let text = serde_json::to_string(map).map_err(|e| napi::Error::from_reason(e.to_string()))?;
     parse(env, text)
+}
+
+/// A caller's option value as the core's [`Arg`]: the JS type mapped to its kind, never
+/// rejected here (the core decides what fits, with the same message in every language).
+pub fn arg(v: &Unknown<'_>) -> napi::Result<Arg> {
+    Ok(match v.get_type()? {
+        ValueType::Undefined | ValueType::Null => Arg::Null,
+        ValueType::Boolean => Arg::Bool(v.coerce_to_bool()?),
+        ValueType::Number => {
+            let x = v.coerce_to_number()?.get_double()?;
+            // JS has one number type: a whole one within 2^53 is an integer to the core.
+            if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+                Arg::Int(x as i64)
+            } else {
+                Arg::Float(x)
+            }
+        }
+        ValueType::String => Arg::Str(v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned()),
+        ValueType::Object if v.is_array()? => {
+            let list = v.coerce_to_object()?;
+            let items = (0..list.get_array_length()?)
+                .map(|i| arg(&list.get_element::<Unknown>(i)?))
+                .collect::<napi::Result<Vec<_>>>()?;
+            Arg::List(items)
+        }
+        _ => Arg::Other,
+    })
+}
+
+/// An options object's own properties as the core's [`Args`], in the caller's spelling.
+pub fn args(options: Option<&Object<'_>>) -> napi::Result<Args> {
+    let mut out = Args::new();
+    if let Some(o) = options {
+        for name in Object::keys(o)? {
+            let value: Unknown = o.get_named_property(&name)?;
+            out.set(name, arg(&value)?);
+        }
+    }
+    Ok(out)
 }

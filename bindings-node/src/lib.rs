@@ -1,7 +1,7 @@
 //! `@gitlab/cloud-connector`: the Node.js addon over the cloud-connector core. Every rule lives
 //! in the core; this crate converts types (camelCase objects, `Date`s, Promises) and maps the
 //! core's errors to JS `Error`s with a `code`. No `unsafe` is written here: the only unsafe code
-//! is what `#[napi]` expands to (see `Cargo.toml` and docs/decisions.md, "Node").
+//! is what `#[napi]` expands to (see `Cargo.toml` and docs/decisions.md#node-unsafe).
 
 /// mimalloc for the addon's own allocations (V8 and Node keep theirs): a verification decodes a
 /// token into a few dozen small objects, and glibc's malloc and free were a measurable share

@@ -4,14 +4,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{AsyncTask, Either, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
+use cloud_connector::options::{self, Arg};
 use cloud_connector::token::{
-    self, parse_jwk, Algorithm, KeyRing as CoreKeyRing, KeySet as CoreKeySet, SigningKey,
-    TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims, Validation,
+    self, parse_jwk, KeyRing as CoreKeyRing, KeySet as CoreKeySet, SigningKey,
+    TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims,
 };
 use cloud_connector::{Catalog as CoreCatalog, Error};
 
@@ -19,21 +20,19 @@ use crate::catalog::Catalog;
 use crate::errors::{invalid, OrThrow};
 use crate::tasks::{blocking, same, Blocking};
 
-/// Algorithm names (`"RS256"`, ...) as the core's algorithms.
-pub fn algorithms(names: &[String]) -> Result<Vec<Algorithm>, Error> {
-    names
-        .iter()
-        .map(|n| {
-            Algorithm::from_name(n).ok_or_else(|| invalid(format!("unsupported algorithm '{n}'")))
-        })
-        .collect()
-}
-
 /// One audience or several.
 pub fn audience_list(a: Either<String, Vec<String>>) -> Vec<String> {
     match a {
         Either::A(one) => vec![one],
         Either::B(many) => many,
+    }
+}
+
+/// One audience or several, for the core's option check.
+fn audience_arg(a: Either<String, Vec<String>>) -> Arg {
+    match a {
+        Either::A(one) => Arg::Str(one),
+        Either::B(many) => Arg::List(many.into_iter().map(Arg::Str).collect()),
     }
 }
 
@@ -125,21 +124,11 @@ impl KeySet {
         env: &'env Env,
         token: String,
         audiences: Either<String, Vec<String>>,
-        options: Option<VerifyOptions>,
+        #[napi(ts_arg_type = "VerifyOptions | undefined | null")] options: Option<Object>,
     ) -> napi::Result<Unknown<'env>> {
-        let o = options.unwrap_or_default();
-        let mut v = Validation::new(audience_list(audiences));
-        if let Some(names) = &o.algorithms {
-            v.algorithms = algorithms(names).or_throw(env)?;
-        }
-        v.issuer = o.issuer;
-        v.leeway = u64::from(o.leeway.unwrap_or(0));
-        if let Some(size) = o.max_token_size {
-            v.max_token_size = size as usize;
-        }
-        v.reject_future_iat = o.reject_future_iat.unwrap_or(false);
-        v.verify_signature = o.verify_signature.unwrap_or(true);
-        let now = o.now.unwrap_or_else(token::now);
+        let mut args = crate::convert::args(options.as_ref())?;
+        args.set("audiences", audience_arg(audiences));
+        let (v, now) = options::validation(&args).or_throw(env)?;
         // The payload as signed is the claims' JSON: parsed by V8, never re-serialised.
         let (_, payload) =
             token::verify_with_payload(&token, &self.inner, &v, now).or_throw(env)?;
@@ -246,7 +235,7 @@ pub struct InstanceTokenOptions {
     /// `gitlab_realm`: `saas` or `self-managed`.
     pub realm: String,
     pub active_add_ons: Vec<String>,
-    /// Seconds (default 3600).
+    /// Seconds (default: one hour, the core's `ISSUE_TTL_SECONDS`).
     pub ttl: Option<i64>,
     pub extra_claims: Option<Value>,
     pub license_type: Option<String>,
@@ -398,7 +387,7 @@ fn issue_instance(
         subject: options.subject,
         realm: options.realm,
         active_add_ons: options.active_add_ons,
-        ttl: options.ttl.unwrap_or(3600),
+        ttl: options::ISSUE_TTL_SECONDS.whole_seconds(options.ttl.map(Arg::Int).as_ref())?,
         // napi hands objects over as a sorted map, so names come out in name order.
         extra_claims: extra_claims(options.extra_claims, "extraClaims")?
             .unwrap_or_default()

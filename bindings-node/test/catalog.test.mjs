@@ -17,7 +17,7 @@ test('unit primitives carry every field, dates as Date', () => {
   assert.equal(chat.cutOffDate.toISOString(), '2024-10-17T00:00:00.000Z');
   assert.equal(chat.minGitlabVersion, '16.9');
   assert.equal(chat.minGitlabVersionForFreeAccess, '16.8');
-  assert.deepStrictEqual(chat.backendServices, ['ai_gateway']);
+  assert.deepStrictEqual(chat.backendServices, ['ai_gateway', 'duo_workflow_service']);
   assert.ok(Array.isArray(chat.aliasNames));
   const free = catalog.unitPrimitive('agent_quick_actions');
   assert.equal(free.cutOffDate, undefined);
@@ -42,7 +42,7 @@ test('lists and associations', () => {
     catalog.licenseTypes().map((l) => l.name),
     ['premium', 'ultimate'],
   );
-  assert.deepStrictEqual(catalog.backendServicesOf('duo_chat').map((b) => b.name), ['ai_gateway']);
+  assert.deepStrictEqual(catalog.backendServicesOf('duo_chat').map((b) => b.name), ['ai_gateway', 'duo_workflow_service']);
   assert.ok(catalog.addOnsOf('duo_chat').some((a) => a.name === 'duo_pro'));
   assert.ok(Array.isArray(catalog.licenseTypesOf('duo_chat')));
   assert.ok(catalog.unitPrimitivesOf('duo_chat').some((u) => u.name === 'duo_chat'));

@@ -102,3 +102,31 @@ export const CLAIM_FIELDS = {
   gitlab_instance_uid: 'gitlabInstanceUid',
   extra: 'extra',
 };
+
+/** An arguments.json value as a JS value: `{"$float": text}` for what JSON cannot hold. */
+function vectorValue(v) {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).join() === '$float') {
+    return Number(v.$float);
+  }
+  return Array.isArray(v) ? v.map(vectorValue) : v;
+}
+
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+/** One arguments.json case through the package's entry points that take the options (names
+ * in camelCase, as a JS caller writes them): `{ ok: true }` or the coded error. */
+export function argumentCase(cc, c) {
+  const options = Object.fromEntries(
+    Object.entries(c.options).map(([k, v]) => [camel(k), vectorValue(v)]),
+  );
+  try {
+    if (c.op === 'composite') new cc.CompositeProvider([], options);
+    else if (c.op === 'oidc') cc.KeySource.oidc('vector', 'http://127.0.0.1:9', options);
+    else if (c.op === 'verify') cc.KeySet.fromJwks({ keys: [] }).verify('x', 'gitlab-ai-gateway', options);
+    else throw new Error(`unknown op ${c.op}`);
+  } catch (e) {
+    if (typeof e?.code !== 'string' || e.code.startsWith('Generic')) throw e;
+    return { error: e.code, message: e.message };
+  }
+  return { ok: true };
+}

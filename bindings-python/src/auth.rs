@@ -6,21 +6,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
-    authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Fetch, FetchError,
+    FetchResponse, KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
 };
 use cloud_connector::token::KeySet;
-use cloud_connector::{Catalog, Error, ErrorCode};
+use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::json_to_py;
+use crate::convert::{json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
@@ -57,11 +57,59 @@ impl KeySource for PythonSource {
                         ErrorCode::JwksFetchFailed,
                         format!("{}.jwks() failed: {e}", self.name),
                     )
+                    .with_cause(Some(Cause::new(e)))
                 })?;
             let (keys, _skipped) = KeySet::from_jwks(&doc)?;
             Ok(keys)
         })
     }
+}
+
+/// A Python callable `fetch(url, timeout_seconds, max_body) -> (status, body)` as the core's
+/// fetch hook (the package passes one built on `requests`). The core may call it from a
+/// background refresh thread, so it takes the GIL itself; what it raises becomes the core's
+/// `jwks_fetch_failed`, carrying the exception object.
+struct PythonFetch {
+    func: Py<PyAny>,
+}
+
+impl std::fmt::Debug for PythonFetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PythonFetch")
+    }
+}
+
+impl Fetch for PythonFetch {
+    fn get(
+        &self,
+        url: &str,
+        timeout: Duration,
+        max_body: u64,
+    ) -> Result<FetchResponse, FetchError> {
+        Python::attach(|py| {
+            let answered = self
+                .func
+                .call1(py, (url, timeout.as_secs_f64(), max_body))
+                .and_then(|r| {
+                    let (status, body): (u16, Bound<'_, PyBytes>) = r.extract(py)?;
+                    Ok(FetchResponse {
+                        status,
+                        body: body.as_bytes().to_vec(),
+                    })
+                });
+            answered.map_err(|e| FetchError {
+                message: e.to_string(),
+                cause: Some(Cause::new(e)),
+            })
+        })
+    }
+}
+
+/// The Python exception a failure carries, if a Python callback raised it.
+fn raised<'py>(py: Python<'py>, cause: Option<&Cause>) -> Option<Bound<'py, PyAny>> {
+    cause
+        .and_then(|c| c.downcast_ref::<PyErr>())
+        .map(|e| e.value(py).clone().into_any())
 }
 
 #[pymethods]
@@ -85,21 +133,26 @@ impl PyKeySource {
         })
     }
 
-    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`).
+    /// OIDC discovery at `base_url` (`/.well-known/openid-configuration` -> `jwks_uri`),
+    /// fetched through `fetch` when given, else through the core's client; options
+    /// (`timeout_seconds`, `ca_bundle`) as the core names them.
     #[staticmethod]
-    #[pyo3(signature = (name, base_url, timeout_seconds=10.0))]
-    fn oidc(name: &str, base_url: &str, timeout_seconds: f64) -> PyResult<PyKeySource> {
-        if !(timeout_seconds.is_finite() && timeout_seconds > 0.0) {
-            return Err(PyValueError::new_err(
-                "timeout_seconds must be a positive number",
-            ));
-        }
-        let config = HttpConfig {
-            timeout: Duration::from_secs_f64(timeout_seconds),
-            ..HttpConfig::default()
+    #[pyo3(signature = (name, base_url, fetch=None, **options))]
+    fn oidc(
+        py: Python<'_>,
+        name: &str,
+        base_url: &str,
+        fetch: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyKeySource> {
+        let config = options::http_config(&py_args(options)).py_err(py)?;
+        let provider = OidcProvider::new(name, base_url, config);
+        let provider = match fetch {
+            Some(func) => provider.with_fetch(Arc::new(PythonFetch { func })),
+            None => provider,
         };
         Ok(PyKeySource {
-            inner: Arc::new(OidcProvider::new(name, base_url, config)),
+            inner: Arc::new(provider),
         })
     }
 
@@ -124,8 +177,13 @@ impl PyKeySource {
     }
 }
 
-/// `([(source, code, message)], fallback message)`.
-type ReportTuple = (Vec<(String, String, String)>, Option<String>);
+/// `([(source index, code, message, raised exception or None)], fallback message, [kids per
+/// source])`.
+type ReportTuple<'py> = (
+    Vec<(usize, String, String, Option<Bound<'py, PyAny>>)>,
+    Option<String>,
+    Vec<Option<Vec<Option<String>>>>,
+);
 
 /// The composite provider: cache, single-flight refresh, unknown-kid cooldown, token cache.
 #[pyclass(name = "Composite", module = "gitlab_cloud_connector._native", frozen)]
@@ -202,29 +260,16 @@ fn fresh_fields<'py>(
 
 #[pymethods]
 impl PyComposite {
+    /// Options as the core names them (`options::COMPOSITE_OPTIONS`); only those set are
+    /// passed, the core holds the defaults.
     #[new]
-    #[pyo3(signature = (sources, expiry_seconds=86400, bypass_signature=false, algorithms=None, leeway=0,
-                        unknown_kid_cooldown_seconds=30.0, token_cache_size=10000))]
+    #[pyo3(signature = (sources, **options))]
     fn new(
+        py: Python<'_>,
         sources: Vec<PyRef<'_, PyKeySource>>,
-        expiry_seconds: u64,
-        bypass_signature: bool,
-        algorithms: Option<Vec<String>>,
-        leeway: u64,
-        unknown_kid_cooldown_seconds: f64,
-        token_cache_size: usize,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyComposite> {
-        let mut config = CompositeConfig {
-            ttl: Duration::from_secs(expiry_seconds),
-            verify_signature: !bypass_signature,
-            leeway,
-            unknown_kid_cooldown: Duration::from_secs_f64(unknown_kid_cooldown_seconds.max(0.0)),
-            token_cache_capacity: token_cache_size,
-            ..CompositeConfig::default()
-        };
-        if let Some(names) = algorithms {
-            config.algorithms = crate::convert::algorithms(&names)?;
-        }
+        let config = options::composite_config(&py_args(options)).py_err(py)?;
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {
             inner: CompositeProvider::new(sources, config),
@@ -251,20 +296,44 @@ impl PyComposite {
         py.detach(move || inner.refresh());
     }
 
+    /// How long a complete key set is used, in seconds (the `expiry_seconds` in force).
+    #[getter]
+    fn expiry_seconds(&self) -> f64 {
+        self.inner.config().ttl.as_secs_f64()
+    }
+
     #[getter]
     fn refreshes(&self) -> u64 {
         self.inner.refreshes()
     }
 
-    /// The latest refresh's failing sources (`[(source, code, message)]`) and fallback message.
-    fn last_refresh_report(&self) -> Option<ReportTuple> {
+    /// The key set held now as JWKS, without loading (None before the first load).
+    fn held_jwks<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .cached_key_set()
+            .map(|keys| json_to_py(py, &keys.to_jwks()))
+            .transpose()
+    }
+
+    /// Seconds until the held key set is due for a refresh (0 when overdue; None before any).
+    fn refresh_due_in(&self) -> Option<f64> {
+        self.inner.refresh_due_in().map(|d| d.as_secs_f64())
+    }
+
+    /// The latest refresh: failing sources (`[(index, code, message, exception)]`, the exception
+    /// being what a Python hook raised, else None), the fallback message, and per source the kids
+    /// it delivered (None when it delivered none).
+    fn last_refresh_report<'py>(&self, py: Python<'py>) -> Option<ReportTuple<'py>> {
         self.inner.last_refresh_report().map(|r| {
             let failures = r
                 .failures
                 .into_iter()
-                .map(|f| (f.source, f.code.to_owned(), f.message))
+                .map(|f| {
+                    let exc = raised(py, f.cause.as_ref());
+                    (f.index, f.code.to_owned(), f.message, exc)
+                })
                 .collect();
-            (failures, r.fallback.map(str::to_owned))
+            (failures, r.fallback.map(str::to_owned), r.delivered)
         })
     }
 
@@ -283,18 +352,19 @@ impl PyComposite {
     ) -> PyResult<(bool, Bound<'py, PyTuple>, u64)> {
         // A cache hit answers in well under a microsecond; releasing the GIL would cost more
         // than it saves, so only a miss (a signature check or a fetch) runs detached.
-        let verification = match self.inner.verify_cached(token, &[audience]) {
-            Some(v) => v,
+        let verified = match self.inner.verify_cached(token, &[audience]) {
+            Some(v) => Ok(v),
             None => {
                 let inner = self.inner.clone();
                 let (token, audience) = (token.to_owned(), audience.to_owned());
-                py.detach(move || inner.verify_for_user(&token, &[audience.as_str()]))
+                py.detach(move || inner.verify(&token, &[audience.as_str()]))
             }
-        }
-        .py_err(py)?;
-        let verified = match verification {
-            Verification::Verified(v) => v,
-            Verification::Rejected => {
+        };
+        let verified = match verified {
+            Ok(v) => v,
+            Err(e) => {
+                // Logged by the core; only "no keys at all" escapes as an error.
+                CloudConnectorUser::from_verified(Err(e)).py_err(py)?;
                 return Ok((
                     false,
                     claims_fields(py, &UserClaims::default())?,
@@ -415,8 +485,6 @@ fn claims_from_py(c: &Bound<'_, PyAny>) -> UserClaims {
 /// A caller's provider (any object with `.authenticate(token)`), called with the GIL held.
 struct PythonProvider {
     obj: Py<PyAny>,
-    /// What the provider raised: re-raised unchanged after the flow (it escapes `authenticate`).
-    raised: Mutex<Option<PyErr>>,
     /// The provider's own user object, to hand its claims back as the same object.
     returned: Mutex<Option<(Py<PyAny>, UserClaims)>>,
 }
@@ -427,11 +495,11 @@ impl AuthProvider for PythonProvider {
             let user = match self.obj.call_method1(py, "authenticate", (token,)) {
                 Ok(u) => u,
                 Err(e) => {
-                    *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    return Err(Error::new(
-                        ErrorCode::ProviderUnavailable,
-                        "the provider raised",
-                    ));
+                    // Carried on the error, re-raised unchanged after the flow.
+                    return Err(
+                        Error::new(ErrorCode::ProviderUnavailable, "the provider raised")
+                            .with_cause(Some(Cause::new(e))),
+                    );
                 }
             };
             let bound = user.bind(py);
@@ -483,26 +551,14 @@ pub fn authenticate_request<'py>(
         }
     }
     if let Some(c) = composite {
-        let inner = c.inner.clone();
+        let bound = c.inner.bound_to(service_name.clone().map(|a| vec![a]));
         let outcome = py
-            .detach(move || {
-                let audience_provider = Audience {
-                    inner,
-                    audience: service_name,
-                };
-                authenticate(
-                    pairs,
-                    Some(&audience_provider),
-                    bypass_auth,
-                    audience_provider.audience.as_deref(),
-                )
-            })
+            .detach(move || authenticate(pairs, Some(&bound), bypass_auth, service_name.as_deref()))
             .py_err(py)?;
         return Ok((user_to_py(py, &outcome.user)?, outcome.error, None));
     }
     let python = provider.map(|obj| PythonProvider {
         obj,
-        raised: Mutex::new(None),
         returned: Mutex::new(None),
     });
     let result = authenticate(
@@ -511,12 +567,12 @@ pub fn authenticate_request<'py>(
         bypass_auth,
         service_name.as_deref(),
     );
-    if let Some(p) = &python {
-        if let Some(raised) = p.raised.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Err(raised);
-        }
-    }
-    let outcome = result.map_err(|e| to_py_err(py, &e))?;
+    let outcome = result.map_err(
+        |e| match e.cause().and_then(|c| c.downcast_ref::<PyErr>()) {
+            Some(raised) => raised.clone_ref(py),
+            None => to_py_err(py, &e),
+        },
+    )?;
     let same_claims = python.as_ref().and_then(|p| {
         let returned = p
             .returned
@@ -526,21 +582,6 @@ pub fn authenticate_request<'py>(
         (outcome.user.claims.as_deref() == Some(&returned.1)).then_some(returned.0)
     });
     Ok((user_to_py(py, &outcome.user)?, outcome.error, same_claims))
-}
-
-/// The composite, verifying for the audience the binding read (Python's `os.environ`).
-struct Audience {
-    inner: CompositeProvider,
-    audience: Option<String>,
-}
-
-impl AuthProvider for Audience {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, Error> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(&self.inner, token),
-        }
-    }
 }
 
 /// `CloudConnectorUser.can`: the core's rule over the user's fields.
@@ -564,6 +605,7 @@ pub fn user_can(
         claims: claims
             .filter(|c| !c.is_none())
             .map(|c| Arc::new(claims_from_py(c))),
+        ..CloudConnectorUser::default()
     };
     let disallowed = disallowed_issuers.unwrap_or_default();
     let refs: Vec<&str> = disallowed.iter().map(String::as_str).collect();

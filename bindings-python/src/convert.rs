@@ -1,7 +1,8 @@
 //! JSON values (the core's serialisation of records and results) to Python objects.
 
+use cloud_connector::options::{Arg, Args};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::Value;
 
@@ -36,14 +37,44 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
     })
 }
 
-/// Algorithm names (`RS256`, ...) as the core's algorithms.
-pub fn algorithms(names: &[String]) -> PyResult<Vec<cloud_connector::token::Algorithm>> {
-    names
-        .iter()
-        .map(|n| {
-            cloud_connector::token::Algorithm::from_name(n).ok_or_else(|| {
-                pyo3::exceptions::PyValueError::new_err(format!("unsupported algorithm '{n}'"))
-            })
-        })
-        .collect()
+/// A caller's option value as the core's [`Arg`]: the Python type mapped to its kind, never
+/// rejected here (the core decides what fits, with the same message in every language).
+pub fn py_arg(v: &Bound<'_, PyAny>) -> Arg {
+    if v.is_none() {
+        Arg::Null
+    } else if let Ok(b) = v.cast::<PyBool>() {
+        Arg::Bool(b.is_true())
+    } else if v.is_instance_of::<PyInt>() {
+        match v.extract::<i64>() {
+            Ok(i) => Arg::Int(i),
+            // Past 64 bits: its float value, or an infinity past f64's range.
+            Err(_) => Arg::Float(v.extract::<f64>().unwrap_or_else(|_| {
+                if v.gt(0).unwrap_or(true) {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })),
+        }
+    } else if let Ok(f) = v.cast::<PyFloat>() {
+        Arg::Float(f.value())
+    } else if let Ok(s) = v.cast::<PyString>() {
+        Arg::Str(s.to_string_lossy().into_owned())
+    } else if let Ok(list) = v.cast::<PyList>() {
+        Arg::List(list.iter().map(|i| py_arg(&i)).collect())
+    } else if let Ok(tuple) = v.cast::<PyTuple>() {
+        Arg::List(tuple.iter().map(|i| py_arg(&i)).collect())
+    } else {
+        Arg::Other
+    }
+}
+
+/// Keyword options as the core's [`Args`], in the caller's spelling.
+pub fn py_args(options: Option<&Bound<'_, PyDict>>) -> Args {
+    Args::from_pairs(
+        options
+            .into_iter()
+            .flat_map(|d| d.iter())
+            .map(|(k, v)| (k.to_string(), py_arg(&v))),
+    )
 }

@@ -35,6 +35,10 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         .import("gitlab_cloud_connector.errors")?
         .getattr("error_for_code")?;
     let exc = factory.call1((e.code().as_str(), e.message(), problems))?;
+    // What a Python callback raised stays reachable, as `raise ... from exc` would leave it.
+    if let Some(raised) = e.cause().and_then(|c| c.downcast_ref::<PyErr>()) {
+        exc.setattr("__cause__", raised.value(py))?;
+    }
     Ok(PyErr::from_value(exc))
 }
 

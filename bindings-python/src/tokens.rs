@@ -10,12 +10,12 @@ use serde_json::{Map, Value};
 
 use cloud_connector::token::{
     parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SigningKey, TokenAuthority, TokenIssuer,
-    UserTokenClaims, Validation,
+    UserTokenClaims,
 };
-use cloud_connector::{Catalog, Error, ErrorCode};
+use cloud_connector::{options, Catalog, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::json_to_py;
+use crate::convert::{json_to_py, py_arg, py_args};
 use crate::errors::IntoPy;
 
 fn extra_map(extra: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Map<String, Value>>> {
@@ -177,7 +177,7 @@ impl PyKeyRing {
 
     /// GitLab.com's self-signed instance token: scopes and audiences from the catalog's
     /// entitlements for `active_add_ons`, signed with the current key. Returns `(token, claims)`.
-    #[pyo3(signature = (*, issuer, subject, realm, active_add_ons, ttl=3600, extra_claims=None,
+    #[pyo3(signature = (*, issuer, subject, realm, active_add_ons, ttl=None, extra_claims=None,
                         license_type=None, gitlab_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn issue_instance_token<'py>(
@@ -187,11 +187,14 @@ impl PyKeyRing {
         subject: String,
         realm: String,
         active_add_ons: Vec<String>,
-        ttl: i64,
+        ttl: Option<&Bound<'_, PyAny>>,
         extra_claims: Option<&Bound<'_, PyAny>>,
         license_type: Option<String>,
         gitlab_version: Option<String>,
     ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let ttl = options::ISSUE_TTL_SECONDS
+            .whole_seconds(ttl.map(py_arg).as_ref())
+            .py_err(py)?;
         let request = TokenIssuer {
             issuer,
             subject,
@@ -263,34 +266,18 @@ impl PyKeySet {
     }
 
     /// Verifies a compact JWS and its claims; returns the claims or raises the typed error.
-    #[pyo3(signature = (token, audiences, *, algorithms=None, issuer=None, leeway=0, max_token_size=None,
-                        reject_future_iat=false, verify_signature=true, now=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Options as the core names them (`options::VALIDATION_OPTIONS`).
+    #[pyo3(signature = (token, audiences, **options))]
     fn verify<'py>(
         &self,
         py: Python<'py>,
         token: String,
-        audiences: Vec<String>,
-        algorithms: Option<Vec<String>>,
-        issuer: Option<String>,
-        leeway: u64,
-        max_token_size: Option<usize>,
-        reject_future_iat: bool,
-        verify_signature: bool,
-        now: Option<i64>,
+        audiences: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut v = Validation::new(audiences);
-        if let Some(names) = algorithms {
-            v.algorithms = crate::convert::algorithms(&names)?;
-        }
-        v.issuer = issuer;
-        v.leeway = leeway;
-        if let Some(size) = max_token_size {
-            v.max_token_size = size;
-        }
-        v.reject_future_iat = reject_future_iat;
-        v.verify_signature = verify_signature;
-        let now = now.unwrap_or_else(cloud_connector::token::now);
+        let mut args = py_args(options);
+        args.set("audiences", py_arg(audiences));
+        let (v, now) = options::validation(&args).py_err(py)?;
         let verified = py
             .detach(|| verify(&token, &self.inner, &v, now))
             .py_err(py)?;

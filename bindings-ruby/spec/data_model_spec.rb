@@ -67,7 +67,7 @@ RSpec.describe CC::DataModel do
       expect(chat.add_ons).to all(be_a(CC::DataModel::AddOn))
       order = CC::DataModel::AddOn.map(&:name)
       expect(chat.add_ons.map(&:name)).to eq(order & chat[:add_ons])
-      expect(chat.backend_services.map(&:jwt_aud)).to eq(["gitlab-ai-gateway"])
+      expect(chat.backend_services.map(&:jwt_aud)).to eq(%w[gitlab-ai-gateway gitlab-duo-workflow-service])
     end
 
     it "drops unknown names, matches no Symbols, does not follow aliases, and gives [] for nil" do

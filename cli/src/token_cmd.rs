@@ -56,7 +56,7 @@ pub struct IssueArgs {
     #[arg(long, default_value = "self-managed")]
     realm: String,
     /// Lifetime in seconds; negative (explicit scopes only) gives an already expired token.
-    #[arg(long, default_value_t = 3600, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = cloud_connector::options::ISSUE_TTL_SECONDS.default as i64, allow_negative_numbers = true)]
     ttl: i64,
     /// Extra claim `name=value` (value parsed as JSON when it is JSON, else a string).
     #[arg(long = "claim", value_name = "NAME=VALUE")]
@@ -193,7 +193,9 @@ fn verify_cmd(a: VerifyArgs) -> Outcome {
         };
         let provider = CompositeProvider::new(vec![source], config);
         let audiences: Vec<&str> = a.audiences.iter().map(String::as_str).collect();
-        provider.verify(&token, &audiences)
+        provider
+            .verify(&token, &audiences)
+            .map(|v| (v.header, v.claims))
     } else {
         let keys = match (a.jwks, a.pem) {
             (Some(path), _) => key_set_from_file(&path)?,
@@ -214,13 +216,11 @@ fn verify_cmd(a: VerifyArgs) -> Outcome {
                 ))
             }
         };
-        verify(&token, &keys, &v, cloud_connector::token::now())
+        verify(&token, &keys, &v, cloud_connector::token::now()).map(|v| (v.header, v.claims))
     };
     match result {
-        Ok(verified) => {
-            print_json(
-                &json!({"valid": true, "header": *verified.header, "claims": *verified.claims}),
-            );
+        Ok((header, claims)) => {
+            print_json(&json!({"valid": true, "header": *header, "claims": *claims}));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

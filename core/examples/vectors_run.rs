@@ -1,5 +1,5 @@
 //! The Rust runner of `make vectors` (tests/vectors/README.md "make vectors"): every case of
-//! tests/vectors/catalog.json, tokens.json and fuzz-regressions.json through the core's public
+//! tests/vectors/catalog.json, tokens.json, fuzz-regressions.json and arguments.json through the core's public
 //! API, printed as one JSON document of observed results for tests/vectors/compare.py.
 //!
 //! `cargo run -q -p cloud-connector --example vectors_run -- <repo root>`
@@ -19,6 +19,7 @@ use cloud_connector::auth::{
     authenticate, CompositeConfig, CompositeProvider, KeySource, LocalAuthProvider, UserClaims,
 };
 use cloud_connector::catalog::{EntitlementRequest, Record, RecordKind};
+use cloud_connector::options::{self, Arg, Args};
 use cloud_connector::token::{self, parse_jwk, Algorithm, KeySet, Validation};
 use cloud_connector::{Catalog, Error};
 use serde_json::{json, Map, Value};
@@ -439,6 +440,54 @@ fn run_fuzz(dir: &Path, out: &mut Map<String, Value>) -> Run<()> {
     result
 }
 
+// ---------------------------------------------------------------------------------------------
+// arguments.json
+
+/// A vector value as the caller's value: `{"$float": text}` for what JSON cannot hold.
+fn vector_arg(v: &Value) -> Arg {
+    match v {
+        Value::Null => Arg::Null,
+        Value::Bool(b) => Arg::Bool(*b),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Arg::Float(n.as_f64().unwrap_or(f64::NAN)), Arg::Int),
+        Value::String(s) => Arg::Str(s.clone()),
+        Value::Array(items) => Arg::List(items.iter().map(vector_arg).collect()),
+        Value::Object(m) => match m.get("$float").and_then(Value::as_str) {
+            Some(text) => Arg::Float(text.parse().unwrap_or(f64::NAN)),
+            None => Arg::Other,
+        },
+    }
+}
+
+fn run_arguments(dir: &Path, out: &mut Map<String, Value>) -> Run<()> {
+    const FILE: &str = "arguments.json";
+    let doc = read(dir, FILE)?;
+    for case in cases(FILE, &doc, "cases")? {
+        let id = id_of(FILE, "cases", case)?;
+        let Some(given) = case["options"].as_object() else {
+            return bad(FILE, id, "`options` must be an object");
+        };
+        let args = Args::from_pairs(given.iter().map(|(k, v)| (k.clone(), vector_arg(v))));
+        let result = match string(FILE, id, case, "op")? {
+            "composite" => options::composite_config(&args).map(drop),
+            "oidc" => options::http_config(&args).map(drop),
+            "verify" => {
+                let mut args = args;
+                args.set("audiences", Arg::Str("gitlab-ai-gateway".into()));
+                options::validation(&args).map(drop)
+            }
+            op => return bad(FILE, id, format!("unknown op {op}")),
+        };
+        let observed = match result {
+            Ok(()) => json!({"ok": true}),
+            Err(e) => json!({"error": e.code().as_str(), "message": e.message()}),
+        };
+        out.insert(format!("{FILE}#cases#{id}"), observed);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let Some(repo) = std::env::args().nth(1).map(PathBuf::from) else {
         eprintln!("usage: vectors_run <repo root>");
@@ -448,7 +497,8 @@ fn main() -> ExitCode {
     let mut results = Map::new();
     let run = run_catalog(&dir, &mut results)
         .and_then(|()| run_tokens(&dir, &mut results))
-        .and_then(|()| run_fuzz(&dir, &mut results));
+        .and_then(|()| run_fuzz(&dir, &mut results))
+        .and_then(|()| run_arguments(&dir, &mut results));
     if let Err(Bad(msg)) = run {
         eprintln!("vectors_run (rust): {msg}");
         return ExitCode::from(2);

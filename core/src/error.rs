@@ -2,7 +2,9 @@
 //! bindings map codes to their own exception classes and keep the code on them, so a caller can
 //! branch on `code` without parsing messages.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 /// A stable code per failure. The string forms (`as_str`) are part of the public contract of
 /// every binding: never rename one, only add.
@@ -91,6 +93,7 @@ impl ErrorCode {
         ErrorCode::NoServiceName,
     ];
 
+    /// The stable string form, e.g. `catalog_invalid`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::CatalogInvalid => "catalog_invalid",
@@ -121,6 +124,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code whose [`ErrorCode::as_str`] is `code`, if any.
     pub fn from_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
     }
@@ -136,22 +140,36 @@ impl fmt::Display for ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProblemKind {
+    /// The file is not valid YAML.
     YamlSyntax,
+    /// The file holds no document.
     EmptyFile,
+    /// The document (or an override) is not a mapping.
     NotAMapping,
+    /// A required field is absent.
     MissingField,
+    /// A field the record kind does not have.
     UnknownField,
+    /// A value of the wrong YAML type (`null` included).
     WrongType,
+    /// A value of the right type that breaks a rule (a bad name, URL, version, timestamp, ...).
     InvalidValue,
+    /// The record's `name` differs from its file name.
     FileNameMismatch,
+    /// Two records of a kind share a name or an alias, or two backends a `jwt_aud`.
     DuplicateName,
+    /// A list repeats an entry.
     DuplicateEntry,
+    /// A reference names no record of the kind it points at.
     DanglingReference,
+    /// A catalog file does not end in `.yml`.
     WrongExtension,
+    /// A file or directory could not be read.
     Io,
 }
 
 impl ProblemKind {
+    /// The stable string form, e.g. `missing_field`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ProblemKind::YamlSyntax => "yaml_syntax",
@@ -180,6 +198,7 @@ impl fmt::Display for ProblemKind {
 /// One thing wrong with a catalog: where (file, record, field) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// What kind of problem.
     pub kind: ProblemKind,
     /// The file, relative to the catalog root (`unit_primitives/duo_chat.yml`), or
     /// `override:<kind>/<name>` for a problem in override configuration.
@@ -188,10 +207,12 @@ pub struct Problem {
     pub record: Option<String>,
     /// The field, when the problem is about one.
     pub field: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
 }
 
 impl Problem {
+    /// A problem with no location yet; add one with the builders below.
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
         Problem {
             kind,
@@ -201,14 +222,17 @@ impl Problem {
             message: message.into(),
         }
     }
+    /// In this file (relative to the catalog root).
     pub fn in_file(mut self, file: impl Into<String>) -> Problem {
         self.file = Some(file.into());
         self
     }
+    /// Of this record.
     pub fn for_record(mut self, record: impl Into<String>) -> Problem {
         self.record = Some(record.into());
         self
     }
+    /// At this field.
     pub fn at_field(mut self, field: impl Into<String>) -> Problem {
         self.field = Some(field.into());
         self
@@ -230,22 +254,63 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The core's error: a stable code, a message naming what and where, and for catalog errors the
-/// full list of problems.
+/// What a binding's callback raised (a Python exception, ...), carried opaquely through the core
+/// so the binding can hand the very same object back to its caller (a log call, a re-raise).
+/// Two causes are equal only when they are the same object.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn Any + Send + Sync>);
+
+impl Cause {
+    /// Wraps what a binding's callback raised.
+    pub fn new<T: Any + Send + Sync>(value: T) -> Cause {
+        Cause(Arc::new(value))
+    }
+
+    /// The wrapped value, when it is a `T`.
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cause(..)")
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Cause) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cause {}
+
+/// The core's error: a stable code, a message naming what and where, for catalog errors the
+/// full list of problems, and what a binding's callback raised when that is the failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
     message: String,
     problems: Vec<Problem>,
+    cause: Option<Cause>,
 }
 
 impl Error {
+    /// An error with this code and message (no problems).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
         Error {
             code,
             message: message.into(),
             problems: Vec::new(),
+            cause: None,
         }
+    }
+
+    /// The error with what a binding's callback raised attached.
+    pub fn with_cause(mut self, cause: Option<Cause>) -> Error {
+        self.cause = cause;
+        self
     }
 
     /// A `catalog_invalid` error listing every problem; the message summarises them all.
@@ -263,17 +328,25 @@ impl Error {
             code: ErrorCode::CatalogInvalid,
             message,
             problems,
+            cause: None,
         }
     }
 
+    /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+    /// What went wrong and where.
     pub fn message(&self) -> &str {
         &self.message
     }
+    /// Every problem of a `catalog_invalid` error; empty for other codes.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
+    }
+    /// What a binding's callback raised, when the failure came from one.
+    pub fn cause(&self) -> Option<&Cause> {
+        self.cause.as_ref()
     }
 }
 
@@ -285,6 +358,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The core's `Result`, with [`Error`] by default.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

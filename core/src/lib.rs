@@ -7,6 +7,8 @@
 //! - [`error`]: the one error type, with a stable code per failure.
 //! - [`options`]: every option the bindings and the command line take: range, default, parse.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod catalog;
 pub mod error;
@@ -14,4 +16,10 @@ pub mod options;
 pub mod token;
 
 pub use catalog::Catalog;
-pub use error::{Error, ErrorCode, Problem, ProblemKind, Result};
+pub use error::{Cause, Error, ErrorCode, Problem, ProblemKind, Result};
+
+// The repository README's Rust blocks run as doctests (`cargo test -p cloud-connector --doc`), so
+// its examples cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_examples {}

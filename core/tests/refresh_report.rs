@@ -1,5 +1,6 @@
-//! The refresh report bindings log through their own loggers: each failing source with its code,
-//! and the fallback message of python-api.md 5.5.
+//! The refresh report bindings log through their own loggers: each failing source with its
+//! position and code, the fallback message of python-api.md 5.5, and the kids each source
+//! delivered (each provider's own "JWKS refreshed").
 
 use std::sync::Arc;
 
@@ -22,11 +23,15 @@ fn failing_sources_and_the_fallback_message_are_reported() {
     assert!(!p.ready());
     let first = p.last_refresh_report().expect("report");
     assert_eq!(first.failures.len(), 1);
+    let failure = &first.failures[0];
     assert_eq!(
-        (first.failures[0].source.as_str(), first.failures[0].code),
-        ("CustomersDot", "jwks_invalid")
+        (failure.index, failure.source.as_str(), failure.code),
+        (1, "CustomersDot", "jwks_invalid")
     );
+    assert_eq!(failure.cause, None);
     assert_eq!(first.fallback, Some(INCOMPLETE_JWKS_CACHED));
+    let kid = ring.jwks()["keys"][0]["kid"].as_str().map(str::to_owned);
+    assert_eq!(first.delivered, vec![Some(vec![kid.clone()]), None]);
     p.refresh();
     assert_eq!(
         p.last_refresh_report().expect("report").fallback,
@@ -35,8 +40,7 @@ fn failing_sources_and_the_fallback_message_are_reported() {
 
     let healthy = CompositeProvider::new(vec![good], CompositeConfig::default());
     assert!(healthy.ready());
-    assert_eq!(
-        healthy.last_refresh_report().expect("report"),
-        Default::default()
-    );
+    let report = healthy.last_refresh_report().expect("report");
+    assert!(report.failures.is_empty() && report.fallback.is_none());
+    assert_eq!(report.delivered, vec![Some(vec![kid])]);
 }

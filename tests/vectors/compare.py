@@ -115,6 +115,14 @@ def match_authenticate(case: Dict[str, Any], got: Any) -> bool:
     return isinstance(want_claims, dict) and all(claims.get(k) == v for k, v in want_claims.items())
 
 
+def match_arguments(case: Dict[str, Any], got: Any) -> bool:
+    """arguments.json: `expect` "ok", or `expect_error`: the code and the message exactly."""
+    if "expect_error" in case:
+        want = case["expect_error"]
+        return isinstance(got, dict) and got == {"error": want["code"], "message": want["message"]}
+    return got == {"ok": True}
+
+
 def match_fuzz(case: Dict[str, Any], got: Any) -> bool:
     """fuzz-regressions.json: the target's invariant check passes."""
     return bool(got == {"check": "passed"})
@@ -138,6 +146,7 @@ SECTIONS = (
     Section("tokens.json", "authenticate", ("authenticate", "cases"), match_authenticate),
     # The invariant checks are the fuzz targets' Rust code (README "make vectors").
     Section("fuzz-regressions.json", "cases", ("cases",), match_fuzz, required=("rust",)),
+    Section("arguments.json", "cases", ("cases",), match_arguments),
 )
 
 

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ASSOCIATIONS,
   CLAIM_FIELDS,
+  argumentCase,
   LOOKUP,
   catalogOp,
   loadCatalog,
@@ -220,6 +221,13 @@ async function runTokens(cc, dir, out) {
   }
 }
 
+function runArguments(cc, dir, out) {
+  const file = 'arguments.json';
+  for (const c of cases(file, read(dir, file), 'cases')) {
+    out[`${file}#cases#${c.id}`] = argumentCase(cc, c);
+  }
+}
+
 async function main(argv) {
   const repo = argv[0] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   const dir = path.join(repo, 'tests', 'vectors');
@@ -228,6 +236,7 @@ async function main(argv) {
   try {
     await runCatalog(cc, dir, results);
     await runTokens(cc, dir, results);
+    runArguments(cc, dir, results);
   } catch (e) {
     if (!(e instanceof BadVector)) throw e;
     process.stderr.write(`run_node: ${e.message}\n`);

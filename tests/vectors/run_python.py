@@ -1,5 +1,5 @@
 """The Python runner of `make vectors` (tests/vectors/README.md "make vectors"): every case of
-tests/vectors/catalog.json and tokens.json through the installed `gitlab_cloud_connector`
+tests/vectors/catalog.json, tokens.json and arguments.json through the installed `gitlab_cloud_connector`
 package, printed as one JSON document of observed results for compare.py.
 
     .venv/bin/python tests/vectors/run_python.py [<repo root>]
@@ -25,6 +25,7 @@ from gitlab_cloud_connector import (
     authenticate,
     jwk_thumbprint,
 )
+from gitlab_cloud_connector import _native
 from gitlab_cloud_connector._native import Catalog as NativeCatalog
 from gitlab_cloud_connector.errors import CloudConnectorError
 
@@ -254,6 +255,39 @@ def run_tokens(vectors: pathlib.Path, out: Dict[str, Any]) -> None:
         out[f"{file}#authenticate#{case['id']}"] = observe(raised, authenticate_case, provider, case)
 
 
+def vector_value(v: Any) -> Any:
+    """A vector value as a Python value: ``{"$float": text}`` for what JSON cannot hold."""
+    if isinstance(v, dict) and set(v) == {"$float"}:
+        return float(v["$float"])
+    if isinstance(v, list):
+        return [vector_value(i) for i in v]
+    return v
+
+
+def argument_case(case: Dict[str, Any]) -> Dict[str, Any]:
+    """One arguments.json case through the native entry points that take the options."""
+    options = {k: vector_value(v) for k, v in case["options"].items()}
+    try:
+        if case["op"] == "composite":
+            _native.Composite([], **options)
+        elif case["op"] == "oidc":
+            _native.KeySource.oidc("vector", "http://127.0.0.1:9", **options)
+        elif case["op"] == "verify":
+            KeySet.from_jwks({"keys": []}).verify("x", ["gitlab-ai-gateway"], **options)
+        else:
+            raise BadVector(f"arguments.json#{case['id']}: unknown op {case['op']}")
+    except CloudConnectorError as e:
+        return {"error": e.code, "message": e.message}
+    return {"ok": True}
+
+
+def run_arguments(vectors: pathlib.Path, out: Dict[str, Any]) -> None:
+    file = "arguments.json"
+    doc = read(vectors, file)
+    for case in cases(file, doc, "cases"):
+        out[f"{file}#cases#{case['id']}"] = argument_case(case)
+
+
 def main(argv: List[str]) -> int:
     repo = pathlib.Path(argv[1]) if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[2]
     vectors = repo / "tests" / "vectors"
@@ -261,6 +295,7 @@ def main(argv: List[str]) -> int:
     try:
         run_catalog(vectors, results)
         run_tokens(vectors, results)
+        run_arguments(vectors, results)
     except BadVector as e:
         print(f"run_python: {e}", file=sys.stderr)
         return 2

@@ -172,12 +172,44 @@ module VectorsRun
     end
   end
 
+  # A vector value as a Ruby value: {"$float" => text} for what JSON cannot hold.
+  def vector_value(value)
+    if value.is_a?(Hash) && value.keys == ["$float"]
+      text = value["$float"]
+      return Float::NAN if text == "NaN"
+      return text.start_with?("-") ? -Float::INFINITY : Float::INFINITY if text.end_with?("Infinity")
+
+      return Float(text)
+    end
+    value.is_a?(Array) ? value.map { |v| vector_value(v) } : value
+  end
+
+  # One arguments.json case through the gem's entry points that take the options.
+  def argument_case(c)
+    options = c["options"].to_h { |k, v| [k.to_sym, vector_value(v)] }
+    case c["op"]
+    when "composite" then CC::CompositeProvider.new([], **options)
+    when "oidc" then CC::KeySource.oidc("vector", "http://127.0.0.1:9", **options)
+    when "verify" then CC::KeySet.from_jwks({ "keys" => [] }).verify("x", audience: "gitlab-ai-gateway", **options)
+    else bad("arguments.json", c["id"], "unknown op #{c["op"]}")
+    end
+    { "ok" => true }
+  rescue CC::Error => e
+    { "error" => e.code, "message" => e.message }
+  end
+
+  def run_arguments(dir, out)
+    file = "arguments.json"
+    cases(file, read(dir, file), "cases").each { |c| out["#{file}#cases##{c["id"]}"] = argument_case(c) }
+  end
+
   def main(argv)
     repo = argv[0] || File.expand_path("../..", __dir__)
     dir = File.join(repo, "tests", "vectors")
     results = {}
     run_catalog(dir, results)
     run_tokens(dir, results)
+    run_arguments(dir, results)
     puts JSON.pretty_generate({ "language" => "ruby", "results" => results })
     0
   rescue BadVector => e
@@ -186,4 +218,4 @@ module VectorsRun
   end
 end
 
-exit(VectorsRun.main(ARGV))
+exit(VectorsRun.main(ARGV)) if $PROGRAM_NAME == __FILE__

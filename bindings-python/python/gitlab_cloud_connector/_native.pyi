@@ -1,6 +1,6 @@
 """The native extension module (Rust). Use the package's public modules instead."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 ERROR_CODES: List[str]
 
@@ -45,7 +45,14 @@ class KeySource:
     @staticmethod
     def static_jwks(name: str, jwks_json: str) -> KeySource: ...
     @staticmethod
-    def oidc(name: str, base_url: str, timeout_seconds: float = 10.0) -> KeySource: ...
+    def oidc(
+        name: str,
+        base_url: str,
+        fetch: Optional[Callable[[str, float, int], Tuple[int, bytes]]] = None,
+        *,
+        timeout_seconds: Optional[float] = None,
+        ca_bundle: Optional[str] = None,
+    ) -> KeySource: ...
     @staticmethod
     def python(name: str, obj: Any) -> KeySource: ...
     @property
@@ -56,19 +63,38 @@ class Composite:
     def __init__(
         self,
         sources: List[KeySource],
-        expiry_seconds: int = 86400,
-        bypass_signature: bool = False,
+        *,
+        expiry_seconds: Optional[float] = None,
+        ttl_seconds: Optional[float] = None,
+        retry_after_failure_seconds: Optional[float] = None,
+        bypass_signature: Optional[bool] = None,
         algorithms: Optional[List[str]] = None,
-        leeway: int = 0,
-        unknown_kid_cooldown_seconds: float = 30.0,
-        token_cache_size: int = 10000,
+        leeway: Optional[int] = None,
+        issuer: Optional[str] = None,
+        max_token_size: Optional[int] = None,
+        reject_future_iat: Optional[bool] = None,
+        unknown_kid_cooldown_seconds: Optional[float] = None,
+        token_cache_size: Optional[int] = None,
+        audiences: Optional[List[str]] = None,
     ) -> None: ...
+    @property
+    def expiry_seconds(self) -> float: ...
     def jwks(self) -> Dict[str, Any]: ...
     def ready(self) -> bool: ...
     def refresh(self) -> None: ...
     @property
     def refreshes(self) -> int: ...
-    def last_refresh_report(self) -> Optional[Tuple[List[Tuple[str, str, str]], Optional[str]]]: ...
+    def held_jwks(self) -> Optional[Dict[str, Any]]: ...
+    def refresh_due_in(self) -> Optional[float]: ...
+    def last_refresh_report(
+        self,
+    ) -> Optional[
+        Tuple[
+            List[Tuple[int, str, str, Optional[BaseException]]],
+            Optional[str],
+            List[Optional[List[Optional[str]]]],
+        ]
+    ]: ...
     @property
     def cached_tokens(self) -> int: ...
     def authenticate(self, token: str, audience: str) -> Tuple[bool, Tuple[Any, ...], int]: ...
@@ -117,7 +143,7 @@ class KeyRing:
         subject: str,
         realm: str,
         active_add_ons: List[str],
-        ttl: int = 3600,
+        ttl: Optional[int] = None,
         extra_claims: Optional[Dict[str, Any]] = None,
         license_type: Optional[str] = None,
         gitlab_version: Optional[str] = None,
@@ -134,15 +160,15 @@ class KeySet:
     def verify(
         self,
         token: str,
-        audiences: List[str],
+        audiences: Union[str, List[str]],
         *,
+        now: Optional[int] = None,
         algorithms: Optional[List[str]] = None,
         issuer: Optional[str] = None,
-        leeway: int = 0,
+        leeway: Optional[int] = None,
         max_token_size: Optional[int] = None,
-        reject_future_iat: bool = False,
-        verify_signature: bool = True,
-        now: Optional[int] = None,
+        reject_future_iat: Optional[bool] = None,
+        verify_signature: Optional[bool] = None,
     ) -> Dict[str, Any]: ...
 
 def jwk_thumbprint(jwk: Any) -> str: ...

@@ -4,15 +4,19 @@ with the GIL released."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
+from .cache import AuthRecord, LocalAuthCache
 from .config import CloudConnectorConfig, current_service_name
-from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError
+from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError, error_for_code
+from .logging import log_exception
+from .requests_fetch import requests_fetch
 from .user import CloudConnectorUser, UserClaims
 
 LOGGER_NAME = "cloud_connector"
@@ -45,6 +49,15 @@ def _logger(log_provider: Any) -> Any:
     if log_provider is None or log_provider is logging:
         return _StdlibLogger(LOGGER_NAME)
     return log_provider.getLogger(LOGGER_NAME)
+
+
+def _raised(err: CloudConnectorError) -> BaseException:
+    """What a failure is about: the exception a Python hook raised, else the core's error."""
+    return err.__cause__ if err.__cause__ is not None else err
+
+
+def _log_refreshed(logger: Any, keys: Sequence[Optional[str]], provider: Any) -> None:
+    logger.info("JWKS refreshed", kids=list(keys), provider=type(provider).__name__)
 
 
 def _service_name_or_none() -> Optional[str]:
@@ -83,8 +96,11 @@ class JwksProvider:
             try:
                 keys.extend(source.load().get("keys", []))
             except CloudConnectorError as err:
-                self.logger.error(str(err), code=err.code, oidc_provider=source.name)
-        return {"keys": keys} if keys else {}
+                log_exception(_raised(err), {"oidc_provider": source.name})
+        if not keys:
+            return {}
+        _log_refreshed(self.logger, [k.get("kid") for k in keys], self)
+        return {"keys": keys}
 
 
 class LocalAuthProvider(JwksProvider, AuthProvider):
@@ -106,17 +122,21 @@ class LocalAuthProvider(JwksProvider, AuthProvider):
 
 
 class GitLabOidcProvider(JwksProvider):
-    """OIDC discovery per provider (``{"Gitlab": url, "CustomersDot": url}``), 10 s timeout;
-    ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` / ``SSL_CERT_FILE`` and proxy variables honoured.
-    One provider's failure never affects another."""
+    """OIDC discovery per provider (``{"Gitlab": url, "CustomersDot": url}``), 10 s timeout,
+    fetched through ``requests`` when it imports (its CA bundle and proxy rules; ``responses`` and
+    ``requests_mock`` see the fetches), else through the core's client (``REQUESTS_CA_BUNDLE`` /
+    ``CURL_CA_BUNDLE`` / ``SSL_CERT_FILE`` and proxy variables). One provider's failure never
+    affects another."""
 
     def __init__(
-        self, log_provider: Any, oidc_providers: Mapping[str, str], timeout_seconds: float = 10.0
+        self, log_provider: Any, oidc_providers: Mapping[str, str], timeout_seconds: Optional[float] = None
     ) -> None:
         super().__init__(log_provider)
         self.oidc_providers = dict(oidc_providers)
+        fetch = requests_fetch()
         self._oidc = [
-            _native.KeySource.oidc(name, url, timeout_seconds) for name, url in self.oidc_providers.items()
+            _native.KeySource.oidc(name, url, fetch, timeout_seconds=timeout_seconds)
+            for name, url in self.oidc_providers.items()
         ]
 
     def _sources(self) -> List[_native.KeySource]:
@@ -158,45 +178,61 @@ class CompositeProvider(AuthProvider):
         self,
         providers: Sequence[Any],
         log_provider: Any = None,
-        expiry_seconds: int = 86400,
+        expiry_seconds: Optional[float] = None,
         bypass_auth_jwt_signature: bool = False,
         *,
-        unknown_kid_cooldown_seconds: float = 30.0,
+        unknown_kid_cooldown_seconds: Optional[float] = None,
     ) -> None:
         self.providers = list(providers)
         self.logger = _logger(log_provider)
-        self.expiry_seconds = expiry_seconds
         self.bypass_auth_jwt_signature = bypass_auth_jwt_signature
         sources: List[_native.KeySource] = []
+        # Each provider with the positions of its sources, for its own "JWKS refreshed" line.
+        self._owned: List[Tuple[Any, range]] = []
         for p in self.providers:
-            sources.extend(p._sources() if isinstance(p, JwksProvider) else _native_source_for(p))
+            own = p._sources() if isinstance(p, JwksProvider) else _native_source_for(p)
+            self._owned.append((p, range(len(sources), len(sources) + len(own))))
+            sources.extend(own)
+        self._source_names = [s.name for s in sources]
         # An unknown kid triggers at most one key refresh per `unknown_kid_cooldown_seconds`
         # (the core's rule; this only passes the setting through).
+        # Options left at None are not passed: the core holds the defaults and the ranges.
         self._native = _native.Composite(
             sources,
-            expiry_seconds,
-            bypass_auth_jwt_signature,
+            expiry_seconds=expiry_seconds,
+            bypass_signature=bypass_auth_jwt_signature,
             unknown_kid_cooldown_seconds=unknown_kid_cooldown_seconds,
         )
+        self.expiry_seconds = self._native.expiry_seconds
         self._seen_refreshes = 0
+        self.cache: LocalAuthCache = _HeldKeys(self._native, expiry_seconds)
 
     def _log_refresh(self) -> None:
-        # Logged once per completed refresh (never for answers from the cache), through the
-        # caller's log_provider: each failing source with `oidc_provider`, the fallback message
-        # GitLab's alerts key on, then "JWKS refreshed".
+        # Logged once per completed refresh (never for answers from the cache), in the order of
+        # a synchronous load: per provider, each failing source through `log_exception` (with
+        # `{"oidc_provider": name}`) and the provider's own "JWKS refreshed" through its logger;
+        # then the fallback message GitLab's alerts key on, and the composite's "JWKS refreshed".
         done = self._native.refreshes
         if done == self._seen_refreshes:
             return
         self._seen_refreshes = done
         report = self._native.last_refresh_report()
         if report is not None:
-            failures, fallback = report
-            for source, code, message in failures:
-                self.logger.error(message, oidc_provider=source, status_code=code)
+            failures, fallback, delivered = report
+            failed = {index: (code, message, raised) for index, code, message, raised in failures}
+            for provider, positions in self._owned:
+                for i in positions:
+                    if i in failed:
+                        code, message, raised = failed[i]
+                        exc = raised if raised is not None else error_for_code(code, message)
+                        log_exception(exc, {"oidc_provider": self._source_names[i]})
+                loaded = [kids for kids in (delivered[i] for i in positions) if kids is not None]
+                if loaded and isinstance(provider, JwksProvider):
+                    _log_refreshed(provider.logger, [k for kids in loaded for k in kids], provider)
             if fallback is not None:
                 self.logger.error(fallback)
-        kids = [k.get("kid") for k in self._native.jwks().get("keys", [])]
-        self.logger.info("JWKS refreshed", kids=kids, provider=type(self).__name__)
+        keys = self._native.jwks().get("keys", [])
+        _log_refreshed(self.logger, [k.get("kid") for k in keys], self)
 
     def authenticate(self, token: str) -> CloudConnectorUser:
         """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``
@@ -227,6 +263,41 @@ class CompositeProvider(AuthProvider):
         ready = self._native.ready()
         self._log_refresh()
         return ready
+
+
+class _HeldKeys(LocalAuthCache):
+    """``CompositeProvider.cache``: a ``LocalAuthCache`` whose ``CACHE_KEY`` record is the key
+    set the core holds (``.value`` the JWKS dict, ``.exp`` when it is due for a refresh), read
+    live and never loading. The core owns that record: setting or deleting it is refused; any
+    other key is an ordinary entry."""
+
+    def __init__(self, native: _native.Composite, expiry_seconds: int) -> None:
+        super().__init__(expiry_seconds)
+        self._native = native
+
+    def get(self, k: str) -> Optional[AuthRecord]:
+        if k != CompositeProvider.CACHE_KEY:
+            return super().get(k)
+        jwks = self._native.held_jwks()
+        due = self._native.refresh_due_in()
+        if jwks is None or due is None:
+            return None
+        return AuthRecord(jwks, dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=due))
+
+    def set(self, k: str, val: Any, exp: dt.datetime) -> None:
+        self._refuse_keys(k)
+        super().set(k, val, exp)
+
+    def delete(self, k: str) -> None:
+        self._refuse_keys(k)
+        super().delete(k)
+
+    @staticmethod
+    def _refuse_keys(k: str) -> None:
+        if k == CompositeProvider.CACHE_KEY:
+            raise TypeError(
+                f"the {k!r} record is the key set held by the core; use load_jwks() to refresh it"
+            )
 
 
 # Builds the NamedTuple from the native fields tuple without re-checking its arguments.

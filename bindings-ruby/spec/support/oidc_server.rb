@@ -2,9 +2,8 @@
 
 # A real OIDC issuer on 127.0.0.1 for provider fault specs, run as its own process
 # (`ruby oidc_server.rb`; it prints "<issuer port> <control port>"). A separate process, not a
-# thread: the extension holds the GVL while the core fetches keys (decision 38), so a server thread
-# in the spec's own process could not answer that fetch. Plain TCPServer: WEBrick is not part of
-# Ruby 3.
+# thread, so the issuer never depends on the extension under test releasing the GVL
+# (docs/decisions.md#faults-ruby-process). Plain TCPServer: WEBrick is not part of Ruby 3.
 #
 # Issuer port: GET /.well-known/openid-configuration and GET /jwks, every request counted.
 # Control port: POST /state {"mode": "ok|slow|status500|garbage", "delay": s, "keys": [...]},

@@ -5,17 +5,15 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cloud_connector::auth::{
-    authenticate, authenticate_headers, AuthOutcome, AuthProvider, CloudConnectorUser,
-    CompositeProvider, HeaderLookup, Verification,
+    authenticate, authenticate_headers, AuthFailure, AuthOutcome, AuthProvider, CloudConnectorUser,
+    CompositeProvider, HeaderLookup,
 };
-use cloud_connector::ErrorCode;
 
 use super::access_log::Decision;
 use super::api::error;
@@ -55,7 +53,7 @@ impl HeaderLookup for RequestHeaders<'_> {
 }
 
 /// The composite provider's token cache alone as the core flow's provider: a token it does not
-/// hold (or no longer accepts) is marked `missed` and decided again by [`Recording`].
+/// hold (or no longer accepts) is marked `missed` and decided again with the bound provider.
 struct CacheOnly<'a> {
     provider: &'a CompositeProvider,
     audience: &'a str,
@@ -65,41 +63,10 @@ struct CacheOnly<'a> {
 impl AuthProvider for CacheOnly<'_> {
     fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
         match self.provider.verify_cached(token, &[self.audience]) {
-            Some(Ok(v)) => Ok(CloudConnectorUser::from_verification(v)),
-            Some(Err(e)) => Err(e),
+            Some(v) => CloudConnectorUser::from_verified(Ok(v)),
             None => {
                 self.missed.store(true, Ordering::Relaxed);
                 Ok(CloudConnectorUser::new(false))
-            }
-        }
-    }
-}
-
-/// The composite provider as the core flow's provider, keeping the verifier's error code of a
-/// rejected token: the flow only says "Forbidden by auth provider", and verifying twice to learn
-/// why would double the cost of every bad token.
-struct Recording {
-    provider: CompositeProvider,
-    audience: String,
-    rejected: Mutex<Option<&'static str>>,
-}
-
-impl AuthProvider for Recording {
-    fn authenticate(&self, token: &str) -> cloud_connector::Result<CloudConnectorUser> {
-        match self
-            .provider
-            .verify_claims(token, &[self.audience.as_str()])
-        {
-            Ok(v) => Ok(CloudConnectorUser::from_verification(
-                Verification::Verified(v),
-            )),
-            // No keys at all is the server's failure, not the token's: it escapes the flow.
-            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
-            Err(e) => {
-                *self.rejected.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.code().as_str());
-                Ok(CloudConnectorUser::from_verification(
-                    Verification::Rejected,
-                ))
             }
         }
     }
@@ -146,30 +113,27 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
         Some(&s.audience),
     );
     if !cached.missed.load(Ordering::Relaxed) {
-        return finish(s, uri, headers, inline, None);
+        return finish(s, uri, headers, inline);
     }
     let pairs: Vec<(String, String)> = headers
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let recording = Recording {
-        provider,
-        audience: s.audience.clone(),
-        rejected: Mutex::new(None),
-    };
+    // The composite bound to the sidecar's audience: a refused token's user carries the
+    // verifier's code, so the answer can say why.
+    let bound = provider.bound_to(Some(vec![s.audience.clone()]));
     // A cache miss may wait for an unknown-kid refresh: keep it off the async workers.
     let audience = s.audience.clone();
     let verified = tokio::task::spawn_blocking(move || {
-        let outcome = authenticate(
+        authenticate(
             pairs,
-            Some(&recording as &dyn AuthProvider),
+            Some(&bound as &dyn AuthProvider),
             false,
             Some(&audience),
-        );
-        (outcome, recording.rejected.into_inner().ok().flatten())
+        )
     })
     .await;
-    let Ok((outcome, rejected)) = verified else {
+    let Ok(outcome) = verified else {
         return (
             Outcome::Error,
             error(
@@ -180,7 +144,7 @@ async fn decide(s: &Shared, uri: &Uri, headers: &HeaderMap) -> Decided {
             Decision::coded("internal"),
         );
     };
-    finish(s, uri, headers, outcome, rejected)
+    finish(s, uri, headers, outcome)
 }
 
 /// The answer to the core flow's outcome: 401 with the code, 403 without the unit primitive, or
@@ -190,7 +154,6 @@ fn finish(
     uri: &Uri,
     headers: &HeaderMap,
     outcome: cloud_connector::Result<AuthOutcome>,
-    rejected: Option<&'static str>,
 ) -> Decided {
     let outcome = match outcome {
         Ok(o) => o,
@@ -207,11 +170,11 @@ fn finish(
         }
     };
     if let Some(message) = &outcome.error {
-        let mut code = outcome.error_code().unwrap_or("unauthorized");
-        if code == "forbidden" {
-            // The flow only says "Forbidden by auth provider"; the verifier said why.
-            code = rejected.unwrap_or(code);
-        }
+        // A refused token says why (the verifier's code); other failures have their own code.
+        let code = match (outcome.failure, outcome.user.rejection) {
+            (Some(AuthFailure::Forbidden), Some(reason)) => reason.as_str(),
+            (failure, _) => failure.map_or("unauthorized", AuthFailure::code),
+        };
         return (
             Outcome::Unauthorized,
             error(StatusCode::UNAUTHORIZED, code, message.clone()),

@@ -40,7 +40,7 @@ fn self_managed() -> String {
 }
 
 fn one_hour() -> i64 {
-    3600
+    cloud_connector::options::ISSUE_TTL_SECONDS.default as i64
 }
 
 /// Compares in time independent of where the first difference is (the length may leak).

@@ -11,38 +11,83 @@ use super::service_name::service_name;
 use super::user::CloudConnectorUser;
 use crate::error::{Error, ErrorCode, Result};
 
+/// The client message when `Authorization` is absent.
 pub const NO_AUTHORIZATION_HEADER: &str = "No authorization header presented";
+/// The client message when `Authorization` is not `Bearer <token>`.
 pub const INVALID_AUTHORIZATION_HEADER: &str = "Invalid authorization header";
+/// The client message when `X-Gitlab-Authentication-Type` is not `oidc`.
 pub const INVALID_AUTHENTICATION_TYPE: &str =
     "Invalid authentication token type - only OIDC is supported";
+/// The client message when the provider rejected the token.
 pub const FORBIDDEN_BY_AUTH_PROVIDER: &str = "Forbidden by auth provider";
+
+/// Why `authenticate` refused a request, as a stable code for front ends that answer with
+/// JSON (the sidecar). The client message is [`AuthOutcome::error`]; the verifier's reason for
+/// a `Forbidden` token is the user's `rejection`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No `Authorization` header.
+    MissingAuthorization,
+    /// `Authorization` is not `Bearer <token>`.
+    InvalidAuthorization,
+    /// `X-Gitlab-Authentication-Type` is not `oidc`.
+    InvalidAuthenticationType,
+    /// The provider refused the token.
+    Forbidden,
+    /// A claim disagrees with its header.
+    HeaderMismatch,
+}
+
+impl AuthFailure {
+    /// `missing_authorization`, `invalid_authorization`, `invalid_authentication_type`,
+    /// `forbidden` or `header_mismatch`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AuthFailure::MissingAuthorization => "missing_authorization",
+            AuthFailure::InvalidAuthorization => "invalid_authorization",
+            AuthFailure::InvalidAuthenticationType => "invalid_authentication_type",
+            AuthFailure::Forbidden => "forbidden",
+            AuthFailure::HeaderMismatch => "header_mismatch",
+        }
+    }
+}
 
 /// The user, and the error message for the client when authentication failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthOutcome {
+    /// The user: authenticated or not, with the claims python-api.md §3 gives for each case.
     pub user: CloudConnectorUser,
+    /// The client message of the failure (one of the constants above, or a header mismatch);
+    /// `None` when authenticated.
     pub error: Option<String>,
+    /// The failure's kind; `None` when authenticated.
+    pub failure: Option<AuthFailure>,
 }
 
 impl AuthOutcome {
-    /// A stable code for the failure, for front ends that answer with JSON (the sidecar):
-    /// `missing_authorization`, `invalid_authorization`, `invalid_authentication_type`,
-    /// `forbidden` (the provider rejected the token) or `header_mismatch`.
+    /// The failure's stable code ([`AuthFailure::code`]); `None` when authenticated.
     pub fn error_code(&self) -> Option<&'static str> {
-        Some(match self.error.as_deref()? {
-            NO_AUTHORIZATION_HEADER => "missing_authorization",
-            INVALID_AUTHORIZATION_HEADER => "invalid_authorization",
-            INVALID_AUTHENTICATION_TYPE => "invalid_authentication_type",
-            FORBIDDEN_BY_AUTH_PROVIDER => "forbidden",
-            _ => "header_mismatch",
-        })
+        self.failure.map(AuthFailure::code)
+    }
+
+    fn passed(user: CloudConnectorUser) -> AuthOutcome {
+        AuthOutcome {
+            user,
+            error: None,
+            failure: None,
+        }
     }
 }
 
-fn failed(user: CloudConnectorUser, message: impl Into<String>) -> AuthOutcome {
+fn failed(
+    user: CloudConnectorUser,
+    failure: AuthFailure,
+    message: impl Into<String>,
+) -> AuthOutcome {
     AuthOutcome {
         user,
         error: Some(message.into()),
+        failure: Some(failure),
     }
 }
 
@@ -98,12 +143,14 @@ pub fn authenticate_headers(
             is_debug: true,
             global_user_id,
             claims: None,
+            rejection: None,
         };
-        return Ok(AuthOutcome { user, error: None });
+        return Ok(AuthOutcome::passed(user));
     }
     let Some(authorization) = headers.header(AUTH_HEADER) else {
         return Ok(failed(
             CloudConnectorUser::new(false),
+            AuthFailure::MissingAuthorization,
             NO_AUTHORIZATION_HEADER,
         ));
     };
@@ -111,21 +158,28 @@ pub fn authenticate_headers(
     if scheme.to_lowercase() != PREFIX_BEARER_HEADER {
         return Ok(failed(
             CloudConnectorUser::new(false),
+            AuthFailure::InvalidAuthorization,
             INVALID_AUTHORIZATION_HEADER,
         ));
     }
-    let rejected = |message: &str| {
+    let rejected = |failure: AuthFailure, message: &str, rejection: Option<ErrorCode>| {
         failed(
             CloudConnectorUser {
                 global_user_id: global_user_id.clone(),
                 claims: Some(Arc::default()),
+                rejection,
                 ..Default::default()
             },
+            failure,
             message,
         )
     };
     if headers.header(AUTH_TYPE_HEADER) != Some(OIDC_AUTH) {
-        return Ok(rejected(INVALID_AUTHENTICATION_TYPE));
+        return Ok(rejected(
+            AuthFailure::InvalidAuthenticationType,
+            INVALID_AUTHENTICATION_TYPE,
+            None,
+        ));
     }
     let provider = provider.ok_or_else(|| {
         Error::new(
@@ -135,7 +189,11 @@ pub fn authenticate_headers(
     })?;
     let user = provider.authenticate(token)?;
     if !user.authenticated {
-        return Ok(rejected(FORBIDDEN_BY_AUTH_PROVIDER));
+        return Ok(rejected(
+            AuthFailure::Forbidden,
+            FORBIDDEN_BY_AUTH_PROVIDER,
+            user.rejection,
+        ));
     }
     let claims = user.claims.unwrap_or_default();
     let header_failed = |header: &str| {
@@ -145,6 +203,7 @@ pub fn authenticate_headers(
                 claims: Some(claims.clone()),
                 ..Default::default()
             },
+            AuthFailure::HeaderMismatch,
             format!("Header mismatch '{header}'"),
         )
     };
@@ -188,6 +247,7 @@ pub fn authenticate_headers(
         is_debug: false,
         global_user_id,
         claims: Some(claims),
+        rejection: None,
     };
-    Ok(AuthOutcome { user, error: None })
+    Ok(AuthOutcome::passed(user))
 }

@@ -14,13 +14,15 @@ use super::service_name::service_name;
 use super::source::KeySource;
 use super::token_cache::{CachedToken, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::options;
 use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
 
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
 
+/// How a [`CompositeProvider`] refreshes, caches and verifies. `Default` is the original's
+/// behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompositeConfig {
     /// How long a fully successful refresh is used before the next (24 h).
@@ -31,10 +33,15 @@ pub struct CompositeConfig {
     pub unknown_kid_cooldown: Duration,
     /// Verified tokens kept (10 000); 0 disables the cache.
     pub token_cache_capacity: usize,
+    /// Allowed header `alg` values (RS256 only).
     pub algorithms: Vec<Algorithm>,
+    /// Seconds of clock skew allowed for `exp` and `nbf` (0).
     pub leeway: u64,
+    /// `iss` that tokens must carry; `None` checks no issuer.
     pub issuer: Option<String>,
+    /// Longest token accepted, in bytes (16 KiB).
     pub max_token_size: usize,
+    /// Refuse an `iat` in the future (off).
     pub reject_future_iat: bool,
     /// False is signature-bypass mode (development only).
     pub verify_signature: bool,
@@ -90,27 +97,49 @@ struct Snapshot {
     report: RefreshReport,
 }
 
-/// The outcome of verifying a token for a user: its claims, or rejected.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Verification {
-    Verified(VerifiedClaims),
-    Rejected,
+/// Whether a verification may wait for keys: a first load, an unknown-`kid` refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Load keys when none are held and refresh once for an unknown `kid` (may block on the
+    /// network, within the sources' timeouts).
+    MayLoad,
+    /// Use the keys held now and never block: before any load it is `provider_unavailable`, an
+    /// unknown `kid` is `unknown_key` unless a kid-less key verifies. For event loops that load
+    /// or refresh keys elsewhere.
+    HeldOnly,
 }
 
-/// A verified token's claims as decoded and as a user's fields. Both are the `Arc`s the token
-/// cache holds: a cache hit converts nothing (a sidecar answers every request from it), and a
-/// binding can memoise its own conversion by the claims' address.
+/// A verified token: header and claims as decoded, and the claims as a user's fields. The
+/// claims and user are the `Arc`s the token cache holds: a cache hit converts nothing (a
+/// sidecar answers every request from it), and a binding can memoise its own conversion by
+/// the claims' address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
+    /// The protected header as decoded.
+    pub header: Arc<serde_json::Map<String, Value>>,
+    /// The claims as decoded.
     pub claims: Arc<serde_json::Map<String, Value>>,
+    /// The claims as a user's fields.
     pub user: Arc<UserClaims>,
 }
 
 impl VerifiedClaims {
-    /// Maps claims no cache holds (a disabled cache, a signature-bypass verification).
-    fn converted(claims: Arc<serde_json::Map<String, Value>>) -> VerifiedClaims {
-        let user = Arc::new(UserClaims::from_claims(&claims));
-        VerifiedClaims { claims, user }
+    /// Maps a token no cache holds (a disabled cache, a signature-bypass verification).
+    fn converted(verified: VerifiedToken) -> VerifiedClaims {
+        let user = Arc::new(UserClaims::from_claims(&verified.claims));
+        VerifiedClaims {
+            header: verified.header,
+            claims: verified.claims,
+            user,
+        }
+    }
+
+    fn cached(verified: VerifiedToken, user: Arc<UserClaims>) -> VerifiedClaims {
+        VerifiedClaims {
+            header: verified.header,
+            claims: verified.claims,
+            user,
+        }
     }
 }
 
@@ -118,20 +147,33 @@ impl VerifiedClaims {
 /// failed. Bindings log these through their own loggers (Python's `log_provider`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefreshReport {
+    /// The sources that failed, in source order.
     pub failures: Vec<SourceFailure>,
     /// "Old JWKS re-cached: ..." or "Incomplete JWKS cached: ..." when a source failed.
     pub fallback: Option<&'static str>,
+    /// Per source, in source order: the kids of the keys it delivered in this refresh, `None`
+    /// when it delivered none (each provider logs its own "JWKS refreshed" from this).
+    pub delivered: Vec<Option<Vec<Option<String>>>>,
 }
 
+/// One source's failure in a refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFailure {
+    /// The source's position in the composite (names need not be unique).
+    pub index: usize,
     /// The source's name (`Gitlab`, `CustomersDot`, `LocalAuthProvider`, ...).
     pub source: String,
+    /// The failure's error code (`jwks_fetch_failed`, ...).
     pub code: &'static str,
+    /// The failure's message.
     pub message: String,
+    /// What a binding's callback raised, when that is the failure (see [`Error::cause`]).
+    pub cause: Option<Cause>,
 }
 
+/// Logged when a source failed and its previous keys were kept.
 pub const OLD_JWKS_RECACHED: &str = "Old JWKS re-cached: some key providers failed";
+/// Logged when a source failed and it had never delivered keys.
 pub const INCOMPLETE_JWKS_CACHED: &str =
     "Incomplete JWKS cached: some key providers failed, no old cache to fall back to";
 
@@ -230,26 +272,33 @@ impl Inner {
             let fresh = match loaded {
                 Ok(set) if !set.is_empty() => {
                     self.stats.refreshed(i, REFRESH_OK);
+                    report.delivered.push(Some(set.kids()));
                     Some(Arc::new(set))
                 }
                 Ok(_) => {
                     self.stats.refreshed(i, ErrorCode::JwksInvalid.as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(); "no keys returned");
                     report.failures.push(SourceFailure {
+                        index: i,
                         source: source.name().to_owned(),
                         code: ErrorCode::JwksInvalid.as_str(),
                         message: "no keys returned".into(),
+                        cause: None,
                     });
+                    report.delivered.push(None);
                     None
                 }
                 Err(e) => {
                     self.stats.refreshed(i, e.code().as_str());
                     log::error!(target: "cloud_connector", oidc_provider = source.name(), code = e.code().as_str(); "{e}");
                     report.failures.push(SourceFailure {
+                        index: i,
                         source: source.name().to_owned(),
                         code: e.code().as_str(),
                         message: e.message().to_owned(),
+                        cause: e.cause().cloned(),
                     });
+                    report.delivered.push(None);
                     None
                 }
             };
@@ -341,6 +390,8 @@ impl Inner {
 }
 
 impl CompositeProvider {
+    /// A provider over `sources` (merged in this order). Nothing is loaded until the first
+    /// verification or [`CompositeProvider::refresh`].
     pub fn new(sources: Vec<Arc<dyn KeySource>>, config: CompositeConfig) -> CompositeProvider {
         let capacity = config.token_cache_capacity;
         CompositeProvider {
@@ -357,6 +408,7 @@ impl CompositeProvider {
         }
     }
 
+    /// The configuration it was built with.
     pub fn config(&self) -> &CompositeConfig {
         &self.inner.config
     }
@@ -425,6 +477,14 @@ impl CompositeProvider {
         self.inner.current().map(|s| s.report.clone())
     }
 
+    /// How long until the held key set is due for a refresh (zero when overdue); `None` before
+    /// any load.
+    pub fn refresh_due_in(&self) -> Option<Duration> {
+        self.inner
+            .current()
+            .map(|s| s.refresh_at.saturating_duration_since(Instant::now()))
+    }
+
     /// Refreshes completed so far (bindings log "JWKS refreshed" when it moves).
     pub fn refreshes(&self) -> u64 {
         lock(&self.inner.flight).completed
@@ -441,18 +501,18 @@ impl CompositeProvider {
         self.inner.stats.cache()
     }
 
-    /// Authenticates for an explicit audience (a binding that reads the service name its own
-    /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`].
+    /// Authenticates for explicit audiences (a binding that reads the service name its own
+    /// way, e.g. Python's `os.environ`); see [`AuthProvider::authenticate`]. A rejected token
+    /// is logged (never the token itself) and gives an unauthenticated user whose `rejection`
+    /// says why; only "no keys at all" is an error.
     pub fn authenticate_for(&self, token: &str, audiences: &[&str]) -> Result<CloudConnectorUser> {
-        Ok(CloudConnectorUser::from_verification(
-            self.verify_for_user(token, audiences)?,
-        ))
+        CloudConnectorUser::from_verified(self.verify(token, audiences))
     }
 
     /// A verification answered from the token cache alone: `Some` only for a cached token whose
     /// claims still pass now; never blocks, never checks a signature. Anything else (`None`)
-    /// goes through [`CompositeProvider::verify_for_user`].
-    pub fn verify_cached(&self, token: &str, audiences: &[&str]) -> Option<Result<Verification>> {
+    /// goes through [`CompositeProvider::verify`].
+    pub fn verify_cached(&self, token: &str, audiences: &[&str]) -> Option<VerifiedClaims> {
         let v = &self.inner.validation;
         if !v.verify_signature || token.len() > v.max_token_size {
             return None;
@@ -464,29 +524,11 @@ impl CompositeProvider {
         let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
         let answered =
             token::validate_claims_for(&hit.verified.claims, v, audiences, token::now()).ok();
-        // Only an answer counts: a None falls through to verify_for_user, which counts it there.
+        // Only an answer counts: a None falls through to verify, which counts it there.
         answered.map(|()| {
             self.inner.stats.hit();
-            Ok(Verification::Verified(VerifiedClaims {
-                claims: hit.verified.claims,
-                user: hit.user,
-            }))
+            VerifiedClaims::cached(hit.verified, hit.user)
         })
-    }
-
-    /// The verification step of [`CompositeProvider::authenticate_for`]: a rejected token is
-    /// logged (never the token itself) and is `Rejected`; only "no keys at all" is an error.
-    /// A verified token's claims are the `Arc` the token cache holds, so a binding can memoise
-    /// its own conversion of them.
-    pub fn verify_for_user(&self, token: &str, audiences: &[&str]) -> Result<Verification> {
-        match self.verify_claims(token, audiences) {
-            Ok(v) => Ok(Verification::Verified(v)),
-            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
-            Err(e) => {
-                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
-                Ok(Verification::Rejected)
-            }
-        }
     }
 
     /// The audiences a token must name when the caller gives none: the configured list, else
@@ -503,44 +545,26 @@ impl CompositeProvider {
         lock(&self.inner.cache).len()
     }
 
-    /// [`CompositeProvider::verify`] giving the claims as decoded and as a user's fields (those
-    /// the token cache holds, when it holds the token).
-    pub fn verify_claims(&self, token: &str, audiences: &[&str]) -> Result<VerifiedClaims> {
-        Ok(
-            match self.verify_with(token, audiences, token::now(), true)? {
-                (v, Some(user)) => VerifiedClaims {
-                    claims: v.claims,
-                    user,
-                },
-                (v, None) => VerifiedClaims::converted(v.claims),
-            },
-        )
+    /// Verifies a token for any of `audiences` now, loading keys when needed: the typed error
+    /// says why a token was refused.
+    pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedClaims> {
+        self.verify_at(token, audiences, token::now(), Wait::MayLoad)
     }
 
-    /// Verifies a token for any of `audiences` at the current time.
-    pub fn verify(&self, token: &str, audiences: &[&str]) -> Result<VerifiedToken> {
-        self.verify_at(token, audiences, token::now())
-    }
-
-    /// [`CompositeProvider::verify`] at `now` (Unix seconds).
-    pub fn verify_at(&self, token: &str, audiences: &[&str], now: i64) -> Result<VerifiedToken> {
-        self.verify_with(token, audiences, now, true)
-            .map(|(v, _)| v)
-    }
-
-    /// Verifies with the keys held now and never waits: no first load, no unknown-`kid`
-    /// refresh (an unknown `kid` is `unknown_key` unless a kid-less key verifies), so it never
-    /// touches the network. Before any load it is `provider_unavailable`. The token cache is
-    /// read and filled as by [`CompositeProvider::verify`]. For callers that must not block
-    /// (an event loop) and load or refresh keys elsewhere.
-    pub fn verify_held_at(
+    /// [`CompositeProvider::verify`] at `now` (Unix seconds), waiting for keys or not.
+    pub fn verify_at(
         &self,
         token: &str,
         audiences: &[&str],
         now: i64,
-    ) -> Result<VerifiedToken> {
-        self.verify_with(token, audiences, now, false)
-            .map(|(v, _)| v)
+        wait: Wait,
+    ) -> Result<VerifiedClaims> {
+        Ok(
+            match self.verify_with(token, audiences, now, wait == Wait::MayLoad)? {
+                (v, Some(user)) => VerifiedClaims::cached(v, user),
+                (v, None) => VerifiedClaims::converted(v),
+            },
+        )
     }
 
     /// The verified token, and its user claims when the token cache holds them (a hit, or a
@@ -655,9 +679,42 @@ pub trait AuthProvider: Send + Sync {
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser>;
 }
 
+/// A composite provider bound to audiences: `authenticate` checks tokens for these instead of
+/// the current service name (a sidecar's `--audience`, a binding that reads the service name its
+/// own way). `None` keeps the provider's own rule. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct BoundProvider {
+    provider: CompositeProvider,
+    audiences: Option<Vec<String>>,
+}
+
+impl CompositeProvider {
+    /// This provider, authenticating for `audiences` (`None`: its default audiences).
+    pub fn bound_to(&self, audiences: Option<Vec<String>>) -> BoundProvider {
+        BoundProvider {
+            provider: self.clone(),
+            audiences,
+        }
+    }
+}
+
+impl AuthProvider for BoundProvider {
+    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
+        match &self.audiences {
+            Some(list) => {
+                let audiences: Vec<&str> = list.iter().map(String::as_str).collect();
+                self.provider.authenticate_for(token, &audiences)
+            }
+            None => AuthProvider::authenticate(&self.provider, token),
+        }
+    }
+}
+
 impl AuthProvider for CompositeProvider {
-    /// Verifies for the current service name; a rejected token is logged (never the token
-    /// itself) and gives an unauthenticated user with empty claims.
+    /// Verifies for [`CompositeProvider::default_audiences`] (the configured audiences, else the
+    /// current service name); a rejected token is logged (never the token itself) and gives an
+    /// unauthenticated user with empty claims. `Err` only for `provider_unavailable` (no keys at
+    /// all) and `no_service_name`.
     fn authenticate(&self, token: &str) -> Result<CloudConnectorUser> {
         let audiences = self.default_audiences()?;
         let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();

@@ -1,21 +1,24 @@
-//! The blocking HTTP client for discovery and JWKS fetches. Custom CAs come from
+//! The core's blocking HTTP client for discovery and JWKS fetches (the default [`Fetch`]). Custom CAs come from
 //! `REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`, then `SSL_CERT_FILE` (replacing the built-in roots, as `requests`
 //! does); proxies from the usual environment variables.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::Value;
+use std::io::Read;
+
 use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
+use super::fetch::{Fetch, FetchError, FetchResponse};
 use crate::error::{Error, ErrorCode, Result};
 
+/// The whole-request timeout of discovery and JWKS fetches (the core's `TIMEOUT_SECONDS`).
 pub const DEFAULT_HTTP_TIMEOUT: Duration =
     Duration::from_secs(crate::options::TIMEOUT_SECONDS.default as u64);
-/// Discovery documents and key sets are small; a larger body is an error, not a memory sink.
-const MAX_BODY: u64 = 1024 * 1024;
 
+/// How [`OidcProvider`](super::OidcProvider) fetches: timeout and trusted roots. `Default` is a
+/// [`DEFAULT_HTTP_TIMEOUT`] and the CA bundle named by the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Whole-request timeout (connect, send, receive).
@@ -55,6 +58,7 @@ fn ca_bundle(config: &HttpConfig) -> Option<PathBuf> {
     ca_bundle_from(config, |v| std::env::var_os(v))
 }
 
+/// The core's own client: ureq with the CA bundle above and the proxy environment variables.
 #[derive(Debug)]
 pub(crate) struct HttpClient {
     agent: Agent,
@@ -88,32 +92,35 @@ impl HttpClient {
             .new_agent();
         Ok(HttpClient { agent })
     }
+}
 
-    /// GET `url` and parse the body as JSON. Transport errors, timeouts and non-2xx statuses
-    /// are `jwks_fetch_failed`; a body that is not JSON is `jwks_invalid`.
-    pub(crate) fn get_json(&self, url: &str) -> Result<Value> {
+impl Fetch for HttpClient {
+    fn get(
+        &self,
+        url: &str,
+        timeout: Duration,
+        max_body: u64,
+    ) -> std::result::Result<FetchResponse, FetchError> {
         let mut response = self
             .agent
             .get(url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .header("Accept", "application/json")
             .call()
-            .map_err(|e| fetch_err(format!("GET {url} failed: {e}")))?;
+            .map_err(|e| FetchError::new(e.to_string()))?;
         let status = response.status().as_u16();
-        if !(200..300).contains(&status) {
-            return Err(fetch_err(format!("GET {url} returned HTTP {status}")));
-        }
-        let body = response
+        let mut body = Vec::new();
+        response
             .body_mut()
             .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| fetch_err(format!("reading {url} failed: {e}")))?;
-        serde_json::from_slice(&body).map_err(|e| {
-            Error::new(
-                ErrorCode::JwksInvalid,
-                format!("{url} did not return JSON: {e}"),
-            )
-        })
+            .limit(u64::MAX)
+            .reader()
+            .take(max_body.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(|e| FetchError::new(format!("reading the body failed: {e}")))?;
+        Ok(FetchResponse { status, body })
     }
 }
 

@@ -9,6 +9,8 @@ use super::source::KeySource;
 use crate::error::Result;
 use crate::token::{verifying_key_from_pem, Algorithm, KeySet, VerifyingKey};
 
+/// Keys from the AI gateway's own PEMs (signing and validation key), published under the kids
+/// `<service>_signing_key` / `<service>_validation_key`; it never touches the network.
 #[derive(Debug)]
 pub struct LocalAuthProvider {
     signing: Option<VerifyingKey>,

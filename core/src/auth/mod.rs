@@ -3,6 +3,7 @@
 
 mod authenticate;
 mod composite;
+mod fetch;
 mod headers;
 mod http;
 mod local;
@@ -20,13 +21,14 @@ mod test_server;
 mod tests;
 
 pub use authenticate::{
-    authenticate, authenticate_headers, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER,
+    authenticate, authenticate_headers, AuthFailure, AuthOutcome, FORBIDDEN_BY_AUTH_PROVIDER,
     INVALID_AUTHENTICATION_TYPE, INVALID_AUTHORIZATION_HEADER, NO_AUTHORIZATION_HEADER,
 };
 pub use composite::{
-    AuthProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure, Verification,
-    VerifiedClaims, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
+    AuthProvider, BoundProvider, CompositeConfig, CompositeProvider, RefreshReport, SourceFailure,
+    VerifiedClaims, Wait, INCOMPLETE_JWKS_CACHED, NO_KEYS_MESSAGE, OLD_JWKS_RECACHED,
 };
+pub use fetch::{Fetch, FetchError, FetchResponse, MAX_BODY};
 pub use headers::*;
 pub use http::{HttpConfig, DEFAULT_HTTP_TIMEOUT};
 pub use local::LocalAuthProvider;

@@ -2,19 +2,22 @@
 //! then its `jwks_uri`. One provider per issuer (GitLab, CustomersDot), so the composite can keep
 //! each issuer's last good keys separately.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use super::fetch::{get_json, Fetch};
 use super::http::{HttpClient, HttpConfig};
 use super::source::KeySource;
 use crate::error::{Error, ErrorCode, Result};
 use crate::token::KeySet;
 
+/// Keys of an OIDC issuer: its discovery document's `jwks_uri`, fetched over HTTPS.
 #[derive(Debug)]
 pub struct OidcProvider {
     name: String,
     discovery_url: String,
     config: HttpConfig,
-    client: OnceLock<std::result::Result<HttpClient, Error>>,
+    /// The hook every GET goes through: a binding's, or the core's client built on first use.
+    fetch: OnceLock<std::result::Result<Arc<dyn Fetch>, Error>>,
 }
 
 /// `urljoin(base, "/.well-known/openid-configuration")`: the leading slash drops any path.
@@ -37,18 +40,31 @@ impl OidcProvider {
             name: name.into(),
             discovery_url: discovery_url(base_url),
             config,
-            client: OnceLock::new(),
+            fetch: OnceLock::new(),
         }
     }
 
+    /// Fetches through `fetch` instead of the core's client (`config.ca_bundle` is then the
+    /// hook's business; `config.timeout` is still given to it on every GET).
+    pub fn with_fetch(self, fetch: Arc<dyn Fetch>) -> OidcProvider {
+        let hooked = OnceLock::new();
+        let _ = hooked.set(Ok(fetch));
+        OidcProvider {
+            fetch: hooked,
+            ..self
+        }
+    }
+
+    /// The discovery document's URL, at the base URL's origin.
     pub fn discovery_url(&self) -> &str {
         &self.discovery_url
     }
 
-    fn client(&self) -> Result<&HttpClient> {
-        self.client
-            .get_or_init(|| HttpClient::new(&self.config))
+    fn fetch(&self) -> Result<&dyn Fetch> {
+        self.fetch
+            .get_or_init(|| HttpClient::new(&self.config).map(|c| Arc::new(c) as Arc<dyn Fetch>))
             .as_ref()
+            .map(|f| f.as_ref())
             .map_err(Clone::clone)
     }
 }
@@ -59,8 +75,9 @@ impl KeySource for OidcProvider {
     }
 
     fn load(&self) -> Result<KeySet> {
-        let client = self.client()?;
-        let discovery = client.get_json(&self.discovery_url)?;
+        let fetch = self.fetch()?;
+        let timeout = self.config.timeout;
+        let discovery = get_json(fetch, &self.discovery_url, timeout)?;
         let jwks_uri = discovery
             .get("jwks_uri")
             .and_then(|v| v.as_str())
@@ -71,7 +88,7 @@ impl KeySource for OidcProvider {
                     format!("{} has no jwks_uri", self.discovery_url),
                 )
             })?;
-        let (keys, skipped) = KeySet::from_jwks(&client.get_json(jwks_uri)?)?;
+        let (keys, skipped) = KeySet::from_jwks(&get_json(fetch, jwks_uri, timeout)?)?;
         for e in skipped {
             log::error!(target: "cloud_connector", oidc_provider = self.name.as_str(), code = e.code().as_str(); "{e}");
         }

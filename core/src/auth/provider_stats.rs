@@ -17,6 +17,7 @@ pub struct SourceRefreshCount {
     pub source: String,
     /// [`REFRESH_OK`] or the failure's error code (`jwks_invalid`, `provider_unavailable`, ...).
     pub outcome: &'static str,
+    /// How many loads ended so.
     pub count: u64,
 }
 
@@ -99,7 +100,8 @@ mod tests {
 
     use super::super::test_server::{Route, TestServer};
     use super::super::{
-        CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
+        CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider,
+        StaticJwksProvider, Wait,
     };
     use super::{SourceRefreshCount, TokenCacheStats};
     use crate::token::tests::{rs256, RSA_B};
@@ -152,9 +154,11 @@ mod tests {
             json!({"aud": "svc", "sub": "i", "scopes": ["duo_chat"]}),
         );
         assert_eq!(p.token_cache_stats(), TokenCacheStats::default());
-        assert!(p.verify_at(&token, &["svc"], NOW).is_ok());
-        assert!(p.verify_at(&token, &["svc"], NOW).is_ok());
-        assert!(p.verify_at("not.a.token", &["svc"], NOW).is_err());
+        assert!(p.verify_at(&token, &["svc"], NOW, Wait::MayLoad).is_ok());
+        assert!(p.verify_at(&token, &["svc"], NOW, Wait::MayLoad).is_ok());
+        assert!(p
+            .verify_at("not.a.token", &["svc"], NOW, Wait::MayLoad)
+            .is_err());
         assert_eq!(
             p.token_cache_stats(),
             TokenCacheStats { hits: 1, misses: 2 }

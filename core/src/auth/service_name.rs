@@ -5,11 +5,14 @@ use std::sync::RwLock;
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// The environment variable that names this service (the expected token audience).
 pub const SERVICE_NAME_ENV: &str = "CLOUD_CONNECTOR_SERVICE_NAME";
+/// The error message when no service name is known.
 pub const NO_SERVICE_NAME_MESSAGE: &str = "Either CLOUD_CONNECTOR_SERVICE_NAME environment variable should be set or CloudConnectorConfig.set_service_name should be configured.";
 
 static CONFIGURED: RwLock<Option<String>> = RwLock::new(None);
 
+/// Sets the process-wide service name, used when the environment variable is unset.
 pub fn set_service_name(name: impl Into<String>) {
     *CONFIGURED.write().unwrap_or_else(|p| p.into_inner()) = Some(name.into());
 }

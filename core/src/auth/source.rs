@@ -6,6 +6,7 @@ use std::fmt;
 use crate::error::Result;
 use crate::token::KeySet;
 
+/// A source of verification keys for a [`CompositeProvider`](super::CompositeProvider).
 pub trait KeySource: Send + Sync + fmt::Debug {
     /// For logs (`oidc_provider` field) and readiness: `LocalAuthProvider`, `Gitlab`, ...
     fn name(&self) -> &str;

@@ -23,6 +23,7 @@ impl StaticJwksProvider {
         Ok(StaticJwksProvider { name, keys })
     }
 
+    /// [`StaticJwksProvider::from_json`] of a file's text; an unreadable file is `jwks_invalid`.
     pub fn from_file(
         name: impl Into<String>,
         path: &std::path::Path,

@@ -89,12 +89,12 @@ fn order_is_local_then_gitlab_then_customers_dot() {
         token(&c, Some("cd")),
         token(&c, None),
     ] {
-        assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+        assert!(p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).is_ok());
     }
     assert_eq!(gitlab.hits(DISCOVERY), 1);
     assert_eq!(gitlab.hits("/jwks"), 1);
     assert_eq!(
-        code(p.verify_at(&token(&c, Some("gl")), &[SVC], NOW)),
+        code(p.verify_at(&token(&c, Some("gl")), &[SVC], NOW, Wait::MayLoad)),
         ErrorCode::InvalidSignature
     );
 }
@@ -109,7 +109,8 @@ fn provider_down_at_start() {
         "a provider that never answered keeps readiness false"
     );
     assert!(
-        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok(),
+        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW, Wait::MayLoad)
+            .is_ok(),
         "the other provider still works"
     );
 }
@@ -152,7 +153,8 @@ fn broken_responses_affect_only_their_provider() {
         ]);
         assert!(!p.ready(), "case {i}");
         assert!(
-            p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok(),
+            p.verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+                .is_ok(),
             "case {i}"
         );
         assert_eq!(
@@ -225,7 +227,9 @@ fn last_good_keys_survive_a_failed_refresh() {
             p.ready(),
             "readiness stays true once the provider has answered"
         );
-        assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+        assert!(p
+            .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+            .is_ok());
     }
 }
 
@@ -235,16 +239,20 @@ fn new_kid_is_picked_up_without_restart_and_rate_limited() {
     let (a, b, c) = (key(RSA_A), key(RSA_B), key(RSA_C));
     s.oidc(&jwks(&[(&a, "a")]));
     let p = composite(vec![oidc("Gitlab", &s.base_url())]);
-    assert!(p.verify_at(&token(&a, Some("a")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&a, Some("a")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert_eq!(s.hits("/jwks"), 1);
     // The issuer publishes a new key and starts signing with it.
     s.oidc(&jwks(&[(&a, "a"), (&b, "b")]));
-    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert_eq!(s.hits("/jwks"), 2, "one refresh for the unknown kid");
     // Another unknown kid inside the cooldown: rejected with no network I/O.
     s.oidc(&jwks(&[(&a, "a"), (&b, "b"), (&c, "c")]));
     assert_eq!(
-        code(p.verify_at(&token(&c, Some("c")), &[SVC], NOW)),
+        code(p.verify_at(&token(&c, Some("c")), &[SVC], NOW, Wait::MayLoad)),
         ErrorCode::UnknownKey
     );
     assert_eq!(s.hits("/jwks"), 2);
@@ -259,29 +267,31 @@ fn verify_held_never_loads_or_refreshes() {
     let ta = token(&a, Some("a"));
     // Nothing held yet: an error, and no request was made.
     assert_eq!(
-        code(p.verify_held_at(&ta, &[SVC], NOW)),
+        code(p.verify_at(&ta, &[SVC], NOW, Wait::HeldOnly)),
         ErrorCode::ProviderUnavailable
     );
     assert_eq!(s.hits(DISCOVERY), 0);
     p.refresh();
     assert_eq!(s.hits("/jwks"), 1);
-    assert!(p.verify_held_at(&ta, &[SVC], NOW).is_ok());
+    assert!(p.verify_at(&ta, &[SVC], NOW, Wait::HeldOnly).is_ok());
     assert_eq!(p.cached_tokens(), 1, "the token cache is filled");
-    assert!(p.verify_held_at(&ta, &[SVC], NOW).is_ok());
+    assert!(p.verify_at(&ta, &[SVC], NOW, Wait::HeldOnly).is_ok());
     // An unknown kid is refused at once, with no refresh.
     s.oidc(&jwks(&[(&a, "a"), (&b, "b")]));
     assert_eq!(
-        code(p.verify_held_at(&token(&b, Some("b")), &[SVC], NOW)),
+        code(p.verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::HeldOnly)),
         ErrorCode::UnknownKey
     );
     assert_eq!(s.hits("/jwks"), 1);
     // The claims are still checked.
     assert_eq!(
-        code(p.verify_held_at(&ta, &["other"], NOW)),
+        code(p.verify_at(&ta, &["other"], NOW, Wait::HeldOnly)),
         ErrorCode::AudienceMismatch
     );
     // The waiting verify still picks the new key up.
-    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert_eq!(s.hits("/jwks"), 2);
 }
 
@@ -302,7 +312,7 @@ fn unknown_kid_storm_fetches_at_most_once_per_cooldown() {
             std::thread::spawn(move || {
                 (0..20)
                     .map(|i| {
-                        p.verify_at(&tokens[t * 20 + i], &[SVC], NOW)
+                        p.verify_at(&tokens[t * 20 + i], &[SVC], NOW, Wait::MayLoad)
                             .unwrap_err()
                             .code()
                     })
@@ -338,11 +348,15 @@ fn expired_key_set_refreshes_in_background_and_serves_held_keys() {
     assert!(p.ready());
     s.oidc(&jwks(&[(&b, "b")]));
     // The held set still verifies while the due refresh runs.
-    assert!(p.verify_at(&token(&a, Some("a")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&a, Some("a")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     p.refresh();
-    assert!(p.verify_at(&token(&b, None), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&b, None), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert_eq!(
-        code(p.verify_at(&token(&a, None), &[SVC], NOW)),
+        code(p.verify_at(&token(&a, None), &[SVC], NOW, Wait::MayLoad)),
         ErrorCode::InvalidSignature
     );
 }
@@ -358,25 +372,31 @@ fn verified_token_cache() {
         json!({"alg": "RS256", "kid": "a"}),
         json!({"aud": SVC, "exp": NOW + 10}),
     );
-    assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+    assert!(p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).is_ok());
     assert_eq!(p.cached_tokens(), 1);
-    assert!(p.verify_at(&t, &[SVC], NOW).is_ok(), "cache hit");
+    assert!(
+        p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).is_ok(),
+        "cache hit"
+    );
     assert_eq!(
-        code(p.verify_at(&t, &["other"], NOW)),
+        code(p.verify_at(&t, &["other"], NOW, Wait::MayLoad)),
         ErrorCode::AudienceMismatch,
         "claims re-checked on a hit"
     );
     assert_eq!(
-        code(p.verify_at(&t, &[SVC], NOW + 11)),
+        code(p.verify_at(&t, &[SVC], NOW + 11, Wait::MayLoad)),
         ErrorCode::TokenExpired,
         "never valid past exp"
     );
     assert_eq!(p.cached_tokens(), 0, "an expired hit is dropped");
-    assert!(p.verify_at(&t, &[SVC], NOW).is_ok());
+    assert!(p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).is_ok());
     s.oidc(&jwks(&[(&b, "b")]));
     p.refresh();
     assert_eq!(p.cached_tokens(), 0, "a key set change clears the cache");
-    assert_eq!(code(p.verify_at(&t, &[SVC], NOW)), ErrorCode::UnknownKey);
+    assert_eq!(
+        code(p.verify_at(&t, &[SVC], NOW, Wait::MayLoad)),
+        ErrorCode::UnknownKey
+    );
 }
 
 #[test]
@@ -386,15 +406,11 @@ fn a_cached_token_is_mapped_to_user_claims_once() {
     s.oidc(&jwks(&[(&a, "a")]));
     let p = composite(vec![oidc("Gitlab", &s.base_url())]);
     let t = token(&a, Some("a"));
-    let user = |v: Verification| match v {
-        Verification::Verified(v) => v,
-        Verification::Rejected => panic!("rejected"),
-    };
-    let first = user(p.verify_for_user(&t, &[SVC]).unwrap());
+    let first = p.verify(&t, &[SVC]).unwrap();
     assert_eq!(first.user.subject, "instance");
     assert_eq!(first.user.scopes, ["duo_chat"]);
-    let hit = user(p.verify_cached(&t, &[SVC]).unwrap().unwrap());
-    let again = user(p.verify_for_user(&t, &[SVC]).unwrap());
+    let hit = p.verify_cached(&t, &[SVC]).unwrap();
+    let again = p.verify(&t, &[SVC]).unwrap();
     for v in [&hit, &again] {
         assert!(
             Arc::ptr_eq(&v.user, &first.user),
@@ -411,8 +427,8 @@ fn a_cached_token_is_mapped_to_user_claims_once() {
         ..CompositeConfig::default()
     };
     let uncached = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
-    let one = user(uncached.verify_for_user(&t, &[SVC]).unwrap());
-    let two = user(uncached.verify_for_user(&t, &[SVC]).unwrap());
+    let one = uncached.verify(&t, &[SVC]).unwrap();
+    let two = uncached.verify(&t, &[SVC]).unwrap();
     assert!(!Arc::ptr_eq(&one.user, &two.user));
     assert_eq!(one.user, first.user);
     assert!(uncached.verify_cached(&t, &[SVC]).is_none());
@@ -429,7 +445,7 @@ fn no_keys_is_a_critical_error_even_in_bypass_mode() {
             Arc::new(LocalAuthProvider::new("", "").with_service_name(SVC));
         let p = CompositeProvider::new(vec![local], config);
         let err = p
-            .verify_at(&token(&key(RSA_A), None), &[SVC], NOW)
+            .verify_at(&token(&key(RSA_A), None), &[SVC], NOW, Wait::MayLoad)
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::ProviderUnavailable);
         assert_eq!(err.message(), NO_KEYS_MESSAGE);
@@ -446,14 +462,14 @@ fn signature_bypass_mode() {
     };
     let p = CompositeProvider::new(vec![local], config);
     let forged = token(&key(RSA_C), None);
-    assert!(p.verify_at(&forged, &[SVC], NOW).is_ok());
+    assert!(p.verify_at(&forged, &[SVC], NOW, Wait::MayLoad).is_ok());
     let no_aud = rs256(
         &key(RSA_C),
         json!({"alg": "HS256"}),
         json!({"exp": NOW - 1, "aud": SVC}),
     );
     assert_eq!(
-        code(p.verify_at(&no_aud, &[SVC], NOW)),
+        code(p.verify_at(&no_aud, &[SVC], NOW, Wait::MayLoad)),
         ErrorCode::TokenExpired
     );
 }
@@ -470,7 +486,9 @@ fn static_jwks_provider_in_composite() {
     );
     assert!(p.ready());
     assert_eq!(p.cached_key_set().unwrap().len(), 1);
-    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert_eq!(p.jwks()["keys"][0]["kid"], "b");
 }
 
@@ -813,7 +831,9 @@ fn refresh_logging() {
         .any(|(_, m, f)| m == "cloud connector is not ready"
             && field(f, "cloud_connector_ready").as_deref() == Some("false")));
 
-    assert!(p.verify_at(&token(&b, Some("b")), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     assert!(
         capture::take()
             .iter()
@@ -848,10 +868,13 @@ fn a_panicking_source_is_a_failed_source() {
         Arc::new(LocalAuthProvider::new(RSA_A, "").with_service_name(SVC));
     let p = composite(vec![Arc::new(Panicking), local]);
     assert!(!p.ready());
-    assert!(p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok());
+    assert!(p
+        .verify_at(&token(&key(RSA_A), None), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
     p.refresh();
     assert!(
-        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW).is_ok(),
+        p.verify_at(&token(&key(RSA_A), None), &[SVC], NOW, Wait::MayLoad)
+            .is_ok(),
         "no stuck refresh flight"
     );
 }
@@ -882,4 +905,112 @@ fn custom_ca_bundle_is_honoured_for_https() {
         .load()
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::JwksFetchFailed);
+}
+
+/// A fetch hook serving one issuer from memory, or failing with a cause, as a binding's would.
+#[derive(Debug)]
+struct Hook {
+    jwks: Value,
+    fail_with: Option<crate::Cause>,
+}
+
+impl Fetch for Hook {
+    fn get(
+        &self,
+        url: &str,
+        timeout: Duration,
+        max_body: u64,
+    ) -> std::result::Result<FetchResponse, FetchError> {
+        assert_eq!((timeout, max_body), (Duration::from_millis(2000), MAX_BODY));
+        if let Some(cause) = &self.fail_with {
+            return Err(FetchError {
+                message: "the hook raised".into(),
+                cause: Some(cause.clone()),
+            });
+        }
+        let body = if url.ends_with(DISCOVERY) {
+            json!({"jwks_uri": "http://issuer.test/keys"})
+        } else {
+            self.jwks.clone()
+        };
+        Ok(FetchResponse {
+            status: 200,
+            body: body.to_string().into_bytes(),
+        })
+    }
+}
+
+#[test]
+fn a_hooked_oidc_source_and_its_failures_in_the_refresh_report() {
+    let b = key(RSA_B);
+    let hooked = |fail_with: Option<crate::Cause>| -> Arc<dyn KeySource> {
+        let hook = Hook {
+            jwks: jwks(&[(&b, "b")]),
+            fail_with,
+        };
+        Arc::new(
+            OidcProvider::new("Gitlab", "http://issuer.test", http(2000))
+                .with_fetch(Arc::new(hook)),
+        )
+    };
+    let cause = crate::Cause::new("what the binding raised");
+    let p = composite(vec![hooked(None), hooked(Some(cause.clone()))]);
+    assert!(p
+        .verify_at(&token(&b, Some("b")), &[SVC], NOW, Wait::MayLoad)
+        .is_ok());
+    let report = p.last_refresh_report().unwrap();
+    assert_eq!(
+        report.delivered,
+        vec![Some(vec![Some("b".to_owned())]), None]
+    );
+    let failure = &report.failures[0];
+    assert_eq!((failure.index, failure.code), (1, "jwks_fetch_failed"));
+    assert_eq!(
+        failure.message,
+        "GET http://issuer.test/.well-known/openid-configuration failed: the hook raised"
+    );
+    assert_eq!(failure.cause.as_ref(), Some(&cause));
+    let due = p.refresh_due_in().unwrap();
+    assert!(
+        due <= Duration::from_secs(30) && due > Duration::from_secs(25),
+        "{due:?}"
+    );
+}
+
+#[test]
+fn a_refused_token_says_why_through_the_user_and_the_outcome() {
+    let s = TestServer::start();
+    let a = key(RSA_A);
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    let t = token(&a, Some("a"));
+    let user = p.authenticate_for(&t, &["another-audience"]).unwrap();
+    assert!(!user.authenticated);
+    assert_eq!(user.rejection, Some(ErrorCode::AudienceMismatch));
+    let good = p.authenticate_for(&t, &[SVC]).unwrap();
+    assert!(good.authenticated && good.rejection.is_none());
+
+    let headers = [
+        ("Authorization", format!("Bearer {t}")),
+        ("X-Gitlab-Authentication-Type", "oidc".to_owned()),
+    ];
+    let outcome = authenticate(
+        headers.clone(),
+        Some(&p.bound_to(Some(vec!["another-audience".into()]))),
+        false,
+        Some(SVC),
+    )
+    .unwrap();
+    assert_eq!(outcome.failure, Some(AuthFailure::Forbidden));
+    assert_eq!(outcome.error_code(), Some("forbidden"));
+    assert_eq!(outcome.user.rejection, Some(ErrorCode::AudienceMismatch));
+    let none = authenticate(
+        Vec::<(&str, &str)>::new(),
+        Some(&p.bound_to(None)),
+        false,
+        Some(SVC),
+    )
+    .unwrap();
+    assert_eq!(none.failure, Some(AuthFailure::MissingAuthorization));
+    assert_eq!(none.user.rejection, None);
 }

@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::error::{ErrorCode, Result};
+
 /// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
 pub trait UnitPrimitiveNames: Send + Sync {
+    /// Whether `name` is a unit primitive name (or alias).
     fn contains(&self, name: &str) -> bool;
 }
 
@@ -61,12 +64,19 @@ const NOT_EXTRA: &[&str] = &[
 /// original; `gitlab_instance_id` keeps its JSON type (an integer never equals a header string).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserClaims {
+    /// `gitlab_realm` (`saas` / `self-managed`).
     pub gitlab_realm: String,
+    /// `scopes`: the unit primitives granted; non-string entries dropped.
     pub scopes: Vec<String>,
+    /// `sub`.
     pub subject: String,
+    /// `iss`.
     pub issuer: String,
+    /// `duo_seat_count`.
     pub duo_seat_count: String,
+    /// `gitlab_instance_id`, in its JSON type.
     pub gitlab_instance_id: Value,
+    /// `gitlab_instance_uid`.
     pub gitlab_instance_uid: String,
     /// `None` for claims built by hand; after a decode, every other claim (may be empty).
     pub extra: Option<Map<String, Value>>,
@@ -135,14 +145,21 @@ impl UserClaims {
 /// The result of authentication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudConnectorUser {
+    /// Whether a provider accepted the token (or authentication was bypassed).
     pub authenticated: bool,
+    /// True when `authenticate` ran with `bypass_auth`; such a user may use every unit primitive.
     pub is_debug: bool,
+    /// The `X-Gitlab-Global-User-Id` header, when sent.
     pub global_user_id: Option<String>,
     /// Shared with the token cache entry it came from: a cached token is mapped once.
     pub claims: Option<Arc<UserClaims>>,
+    /// Why a provider refused the token (`token_expired`, `invalid_signature`, ...); `None`
+    /// for an authenticated user and for a refusal without a verifier's reason.
+    pub rejection: Option<ErrorCode>,
 }
 
 impl CloudConnectorUser {
+    /// A user with no claims.
     pub fn new(authenticated: bool) -> CloudConnectorUser {
         CloudConnectorUser {
             authenticated,
@@ -151,22 +168,32 @@ impl CloudConnectorUser {
     }
 
     /// The user a verification gives: authenticated with the decoded claims (the `Arc` the
-    /// token cache holds), or (rejected) unauthenticated with empty claims, as the original
-    /// provider returns them.
-    pub fn from_verification(v: super::composite::Verification) -> CloudConnectorUser {
-        match v {
-            super::composite::Verification::Verified(v) => CloudConnectorUser {
+    /// token cache holds), or (refused) unauthenticated with empty claims, as the original
+    /// provider returns them, and the refusal's code in `rejection`. The refusal is logged
+    /// (never the token). `provider_unavailable` (no keys at all) is not the token's fault and
+    /// stays an error.
+    pub fn from_verified(
+        verified: Result<super::composite::VerifiedClaims>,
+    ) -> Result<CloudConnectorUser> {
+        match verified {
+            Ok(v) => Ok(CloudConnectorUser {
                 authenticated: true,
                 claims: Some(v.user),
                 ..Default::default()
-            },
-            super::composite::Verification::Rejected => CloudConnectorUser {
-                claims: Some(Arc::default()),
-                ..Default::default()
-            },
+            }),
+            Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),
+            Err(e) => {
+                log::error!(target: "cloud_connector", code = e.code().as_str(); "{e}");
+                Ok(CloudConnectorUser {
+                    claims: Some(Arc::default()),
+                    rejection: Some(e.code()),
+                    ..Default::default()
+                })
+            }
         }
     }
 
+    /// Whether the token was verified (or authentication bypassed).
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
     }
@@ -233,8 +260,9 @@ mod tests {
     fn empty_claims_have_an_empty_instance_id() {
         // A rejected token's claims: every field empty, the instance id an empty string as a
         // decoded token without the claim gives (not null), in every language.
-        let rejected =
-            CloudConnectorUser::from_verification(super::super::composite::Verification::Rejected);
+        let refused = Err(crate::Error::new(ErrorCode::TokenExpired, "expired"));
+        let rejected = CloudConnectorUser::from_verified(refused).unwrap();
+        assert_eq!(rejected.rejection, Some(ErrorCode::TokenExpired));
         let claims = rejected.claims.unwrap();
         assert_eq!(claims.gitlab_instance_id, json!(""));
         let decoded = UserClaims::from_claims(&serde_json::Map::new());

@@ -38,6 +38,7 @@ pub struct EntitlementRequest {
 }
 
 impl EntitlementRequest {
+    /// A request for these add-ons, judged now, with no licence or version condition.
     pub fn with_add_ons<I: IntoIterator<Item = S>, S: Into<String>>(
         add_ons: I,
     ) -> EntitlementRequest {
@@ -46,6 +47,7 @@ impl EntitlementRequest {
             ..Default::default()
         }
     }
+    /// Judges free access at `at` instead of now.
     pub fn at(mut self, at: DateTime<Utc>) -> EntitlementRequest {
         self.at = Some(at);
         self
@@ -56,7 +58,9 @@ impl EntitlementRequest {
 /// that serves a selected unit primitive, first appearance order, no repeats).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Entitlements {
+    /// Unit primitive names a token for this request may carry (its `scopes` claim).
     pub scopes: Vec<String>,
+    /// The `jwt_aud` of every backend serving one of the scopes (its `aud` claim).
     pub audiences: Vec<String>,
 }
 
@@ -66,6 +70,8 @@ pub fn is_free_at(up: &UnitPrimitive, at: DateTime<Utc>) -> bool {
 }
 
 impl Catalog {
+    /// The scopes and audiences `request` grants (Rails' `TokenIssuer` rule); `invalid_argument` for an
+    /// unknown licence name or a malformed GitLab version.
     pub fn entitlements(&self, request: &EntitlementRequest) -> Result<Entitlements, Error> {
         let at = request.at.unwrap_or_else(Utc::now);
         let version = request

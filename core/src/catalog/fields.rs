@@ -18,15 +18,22 @@ pub enum FieldType {
     /// RFC 3339 date-time.
     Timestamp,
     /// Sequence of names without repeats.
-    NameList { non_empty: bool },
+    NameList {
+        /// `[]` is refused.
+        non_empty: bool,
+    },
     /// Non-empty sequence of `gitlab-com` / `self-managed`.
     RealmList,
 }
 
+/// One field of a record kind: its name, value type, whether it is required and what it points at.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldSpec {
+    /// The YAML key.
     pub name: &'static str,
+    /// The value type the validator checks.
     pub ty: FieldType,
+    /// Whether a record without this field is refused.
     pub required: bool,
     /// For names and name lists that point at other records.
     pub references: Option<RecordKind>,
@@ -52,6 +59,7 @@ const fn reference(name: &'static str, ty: FieldType, required: bool, to: Record
 
 use FieldType::*;
 
+/// Fields of `unit_primitives/<name>.yml`.
 pub const UNIT_PRIMITIVE_FIELDS: &[FieldSpec] = &[
     field("name", Name, true),
     field("description", Text, true),
@@ -87,6 +95,7 @@ pub const UNIT_PRIMITIVE_FIELDS: &[FieldSpec] = &[
     ),
 ];
 
+/// Fields of `backend_services/<name>.yml`.
 pub const BACKEND_SERVICE_FIELDS: &[FieldSpec] = &[
     field("name", Name, true),
     field("description", Text, true),
@@ -95,12 +104,15 @@ pub const BACKEND_SERVICE_FIELDS: &[FieldSpec] = &[
     field("project_url", Url, false),
 ];
 
+/// Fields of `add_ons/<name>.yml`.
 pub const ADD_ON_FIELDS: &[FieldSpec] =
     &[field("name", Name, true), field("description", Text, true)];
 
+/// Fields of `license_types/<name>.yml`.
 pub const LICENSE_TYPE_FIELDS: &[FieldSpec] =
     &[field("name", Name, true), field("description", Text, true)];
 
+/// Fields of `services/<name>.yml` (the legacy generator's services).
 pub const SERVICE_FIELDS: &[FieldSpec] = &[
     field("name", Name, true),
     field("description", Text, true),
@@ -119,6 +131,7 @@ pub const SERVICE_FIELDS: &[FieldSpec] = &[
     field("gitlab_realm", RealmList, false),
 ];
 
+/// The field table of a record kind.
 pub fn fields_of(kind: RecordKind) -> &'static [FieldSpec] {
     match kind {
         RecordKind::UnitPrimitive => UNIT_PRIMITIVE_FIELDS,

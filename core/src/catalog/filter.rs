@@ -11,11 +11,14 @@ use super::store::Catalog;
 /// Free or paid at a given time (see [`is_free_at`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
+    /// Free at that time (no cut-off, or a cut-off still ahead).
     Free,
+    /// Past its cut-off date: only with an add-on that includes it.
     Paid,
 }
 
 impl Access {
+    /// Whether `up` is free or paid at `at`.
     pub fn of(up: &UnitPrimitive, at: DateTime<Utc>) -> Access {
         if is_free_at(up, at) {
             Access::Free
@@ -23,6 +26,7 @@ impl Access {
             Access::Paid
         }
     }
+    /// `"free"` or `"paid"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Access::Free => "free",
@@ -44,18 +48,27 @@ impl Access {
 /// category.
 #[derive(Clone, Debug, Default)]
 pub struct UnitPrimitiveFilter {
+    /// Owning group (`group`), exactly.
     pub group: Option<String>,
+    /// Feature category, exactly.
     pub feature_category: Option<String>,
+    /// An add-on that includes the unit primitive, by canonical name.
     pub add_on: Option<String>,
+    /// A backend service that serves the unit primitive, by name.
     pub backend_service: Option<String>,
+    /// A licence type the unit primitive lists, by name.
     pub license_type: Option<String>,
+    /// Free or paid at `at`.
     pub access: Option<Access>,
+    /// Case-insensitive substring of the name, an alias, the description, the group or the
+    /// feature category.
     pub text: Option<String>,
     /// The time `access` is judged at; `None` is now.
     pub at: Option<DateTime<Utc>>,
 }
 
 impl UnitPrimitiveFilter {
+    /// Whether `up` passes every set field of this filter.
     pub fn matches(&self, catalog: &Catalog, up: &UnitPrimitive) -> bool {
         let eq = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
         if !eq(&self.group, &up.group) || !eq(&self.feature_category, &up.feature_category) {

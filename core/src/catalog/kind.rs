@@ -6,10 +6,15 @@ use std::fmt;
 /// `load_all` and override configuration (the gem's `model_name.tableize`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordKind {
+    /// `unit_primitives/`: a feature a token scope names.
     UnitPrimitive,
+    /// `backend_services/`: a service that receives tokens; its `jwt_aud` is a token audience.
     BackendService,
+    /// `add_ons/`: what a customer buys (`duo_pro`, `duo_enterprise`, ...).
     AddOn,
+    /// `license_types/`: a GitLab licence tier.
     LicenseType,
+    /// `services/`: a service of the legacy available-services output.
     Service,
 }
 
@@ -23,6 +28,7 @@ impl RecordKind {
         RecordKind::Service,
     ];
 
+    /// The directory under the catalog root, e.g. `unit_primitives`.
     pub const fn dir(self) -> &'static str {
         match self {
             RecordKind::UnitPrimitive => "unit_primitives",
@@ -55,6 +61,7 @@ impl RecordKind {
         }
     }
 
+    /// The kind stored under directory `dir`, if any.
     pub fn from_dir(dir: &str) -> Option<RecordKind> {
         RecordKind::ALL.into_iter().find(|k| k.dir() == dir)
     }

@@ -16,7 +16,9 @@ use crate::error::{Error, ErrorCode};
 /// The generator's realm vocabulary (not the token's `saas` / `self-managed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LegacyRealm {
+    /// `gitlab-com`.
     GitlabCom,
+    /// `self-managed`.
     SelfManaged,
 }
 
@@ -32,6 +34,7 @@ pub fn wrong_realm_message() -> String {
 }
 
 impl LegacyRealm {
+    /// The realm as the generator writes it (`gitlab-com` / `self-managed`).
     pub fn as_str(self) -> &'static str {
         match self {
             LegacyRealm::GitlabCom => GITLAB_REALMS[0],
@@ -60,6 +63,7 @@ impl fmt::Display for LegacyRealm {
 /// `{"unit_primitives": [...]}` inside `bundled_with`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Bundle {
+    /// Unit primitive names of the bundle, in catalog order.
     pub unit_primitives: Vec<String>,
 }
 
@@ -67,18 +71,23 @@ pub struct Bundle {
 /// the gem's order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LegacyEntry {
+    /// The `jwt_aud` of the service's backend.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// `%Y-%m-%d %H:%M:%S UTC`, or absent when free forever.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cut_off_date: Option<String>,
+    /// Minimum GitLab version, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_gitlab_version: Option<String>,
+    /// Minimum GitLab version for free access, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_gitlab_version_for_free_access: Option<String>,
     /// Add-on (or `_irrelevant`) => bundle, in order of first use. A `None` bundle only arises
     /// from the `self_hosted_models` rule when no unit primitive has `duo_enterprise`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundled_with: Option<IndexMap<String, Option<Bundle>>>,
+    /// Licence types of the service's unit primitives.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_types: Option<Vec<String>>,
 }
@@ -86,6 +95,7 @@ pub struct LegacyEntry {
 /// `{"services": {name => entry}}`, names in byte order (Ruby's `sort` on Strings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AvailableServices {
+    /// Legacy service name => its entry.
     pub services: BTreeMap<String, LegacyEntry>,
 }
 
@@ -101,6 +111,7 @@ impl Catalog {
         Ok(self.available_services(realm.parse()?))
     }
 
+    /// The gem's `access_data` output for `realm`.
     pub fn available_services(&self, realm: LegacyRealm) -> AvailableServices {
         let mut services = BTreeMap::new();
         for service in self.services() {

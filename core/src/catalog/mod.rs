@@ -65,6 +65,7 @@ impl Catalog {
         Catalog::from_env_with_overrides(&Overrides::new())
     }
 
+    /// [`Catalog::from_env`] with `overrides` applied to each record before validation.
     pub fn from_env_with_overrides(overrides: &Overrides) -> Result<Catalog, Error> {
         match std::env::var_os(CONFIG_DIR_ENV).filter(|v| !v.is_empty()) {
             Some(dir) => Catalog::load_dir_with_overrides(dir, overrides),

@@ -10,12 +10,14 @@ use serde_yaml::{Mapping, Value};
 use super::kind::RecordKind;
 use crate::error::{Error, ErrorCode};
 
+/// Override configuration by kind and record name; see the module documentation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overrides {
     by_kind: HashMap<RecordKind, HashMap<String, Mapping>>,
 }
 
 impl Overrides {
+    /// No overrides.
     pub fn new() -> Overrides {
         Overrides::default()
     }
@@ -87,6 +89,7 @@ impl Overrides {
         Ok(())
     }
 
+    /// True when no record is overridden.
     pub fn is_empty(&self) -> bool {
         self.by_kind.values().all(HashMap::is_empty)
     }

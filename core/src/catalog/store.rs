@@ -151,6 +151,7 @@ impl Catalog {
         }
     }
 
+    /// Where the records came from (embedded, a directory, or a caller's records).
     pub fn source(&self) -> &CatalogSource {
         &self.inner.source
     }
@@ -159,15 +160,19 @@ impl Catalog {
     pub fn unit_primitives(&self) -> &[UnitPrimitive] {
         &self.inner.unit_primitives
     }
+    /// Every backend service in load order.
     pub fn backend_services(&self) -> &[BackendService] {
         &self.inner.backend_services
     }
+    /// Every add-on in load order.
     pub fn add_ons(&self) -> &[AddOn] {
         &self.inner.add_ons
     }
+    /// Every licence type in load order.
     pub fn license_types(&self) -> &[LicenseType] {
         &self.inner.license_types
     }
+    /// Every legacy service in load order.
     pub fn services(&self) -> &[Service] {
         &self.inner.services
     }
@@ -179,24 +184,28 @@ impl Catalog {
             .get(name)
             .map(|&i| &self.inner.unit_primitives[i])
     }
+    /// By name.
     pub fn backend_service(&self, name: &str) -> Option<&BackendService> {
         self.inner
             .backend_index
             .get(name)
             .map(|&i| &self.inner.backend_services[i])
     }
+    /// By name.
     pub fn add_on(&self, name: &str) -> Option<&AddOn> {
         self.inner
             .add_on_index
             .get(name)
             .map(|&i| &self.inner.add_ons[i])
     }
+    /// By name.
     pub fn license_type(&self, name: &str) -> Option<&LicenseType> {
         self.inner
             .license_index
             .get(name)
             .map(|&i| &self.inner.license_types[i])
     }
+    /// By name.
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.inner
             .service_index

@@ -50,12 +50,15 @@ impl Version {
         })
     }
 
+    /// The major version.
     pub fn major(&self) -> u32 {
         self.major
     }
+    /// The minor version.
     pub fn minor(&self) -> u32 {
         self.minor
     }
+    /// The text as written, e.g. `17.5`.
     pub fn as_str(&self) -> &str {
         &self.text
     }

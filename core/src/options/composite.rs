@@ -1,7 +1,7 @@
 //! The options of token verification, of the composite provider and of OIDC sources, turned
 //! into the core's configs.
 
-use super::arg::{Arg, Args, OptionNames, Resolved};
+use super::arg::{Args, OptionNames, Resolved};
 use super::values::*;
 use crate::auth::{CompositeConfig, HttpConfig};
 use crate::error::Result;
@@ -16,6 +16,7 @@ pub const VALIDATION_OPTIONS: OptionNames = &[
     ("max_token_size", &[]),
     ("reject_future_iat", &[]),
     ("verify_signature", &[]),
+    ("now", &[]),
 ];
 
 fn flag(o: &Resolved<'_>, name: &str, default: bool) -> Result<bool> {
@@ -41,14 +42,20 @@ fn policy(o: &Resolved<'_>, into: &mut Validation) -> Result<()> {
     Ok(())
 }
 
-/// A verification policy from the options a caller set; `audiences` is required.
-pub fn validation(args: &Args) -> Result<Validation> {
+/// A verification policy from the options a caller set, and the time to verify at (`now`,
+/// Unix seconds; the current time when unset). Without `audiences` every token is refused
+/// (`audience_mismatch`), as a verifier that expects no audience must.
+pub fn validation(args: &Args) -> Result<(Validation, i64)> {
     let o = args.resolve("verify", VALIDATION_OPTIONS)?;
-    let audiences = parse_audiences(o.get("audiences").unwrap_or(&Arg::List(Vec::new())))?;
-    let mut v = Validation::new(audiences);
+    let audiences = o.get("audiences").map(parse_audiences).transpose()?;
+    let mut v = Validation::new(audiences.unwrap_or_default());
     policy(&o, &mut v)?;
     v.verify_signature = flag(&o, "verify_signature", true)?;
-    Ok(v)
+    let now = match o.get("now") {
+        Some(at) => NOW.whole_seconds(Some(at))?,
+        None => crate::token::now(),
+    };
+    Ok((v, now))
 }
 
 /// Options of [`composite_config`], each with the other names callers know it by (the Python

@@ -165,17 +165,21 @@ fn a_null_value_is_an_option_left_unset() {
 
 #[test]
 fn a_key_sets_verify_policy_needs_audiences_and_shares_the_composites_checks() {
-    let v = validation(&args(&[
+    let (v, now) = validation(&args(&[
         ("audience", Arg::Str("gitlab-ai-gateway".into())),
         ("leeway", Arg::Int(5)),
         ("verify_signature", Arg::Bool(false)),
+        ("now", Arg::Int(1_700_000_000)),
     ]))
     .expect("valid");
+    assert_eq!(now, 1_700_000_000);
     assert_eq!(v.audiences, ["gitlab-ai-gateway"]);
     assert_eq!(v.leeway, 5);
     assert!(!v.verify_signature);
+    let (none, _) = validation(&Args::new()).expect("no audience: every token refused later");
+    assert!(none.audiences.is_empty());
     assert_eq!(
-        message(validation(&Args::new())),
+        message(validation(&args(&[("audiences", Arg::List(vec![]))]))),
         "audiences must name at least one audience"
     );
     message(validation(&args(&[

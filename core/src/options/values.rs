@@ -66,7 +66,7 @@ pub const LEEWAY: NumberOption = NumberOption {
 pub const MAX_TOKEN_SIZE: NumberOption = NumberOption {
     name: "max_token_size",
     unit: Unit::Bytes,
-    min: 256.0,
+    min: 1.0,
     max: 1_048_576.0,
     default: DEFAULT_MAX_TOKEN_SIZE as f64,
     whole: true,
@@ -89,6 +89,17 @@ pub const ISSUE_TTL_SECONDS: NumberOption = NumberOption {
     min: 1.0,
     max: YEAR,
     default: 3_600.0,
+    whole: true,
+};
+
+/// The time a verification is judged at, Unix seconds (the current time when unset): up to
+/// the end of year 9999, as JWT libraries and date types go.
+pub const NOW: NumberOption = NumberOption {
+    name: "now",
+    unit: Unit::Seconds,
+    min: 0.0,
+    max: 253_402_300_799.0,
+    default: 0.0,
     whole: true,
 };
 

@@ -43,12 +43,17 @@ fn parse_cached(pem: &str) -> Result<SigningKey> {
 /// The inputs of one user token. `gitlab_instance_id` is any JSON value (an int stays an int).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserTokenClaims<'a> {
+    /// `sub`: the user's id.
     pub sub: &'a str,
+    /// `gitlab_realm` (`saas` / `self-managed`).
     pub gitlab_realm: &'a str,
+    /// `gitlab_instance_id`, kept as given.
     pub gitlab_instance_id: Value,
+    /// `scopes`: the unit primitives the token grants.
     pub scopes: &'a [String],
     /// Added when non-blank (`current_user.claims.duo_seat_count` in 1.2).
     pub duo_seat_count: Option<&'a str>,
+    /// Added last; a name already set is replaced in place.
     pub extra_claims: Option<&'a Map<String, Value>>,
 }
 
@@ -60,8 +65,10 @@ pub struct TokenAuthority {
 }
 
 impl TokenAuthority {
+    /// The header `alg` of every user token.
     pub const ALGORITHM: &'static str = "RS256";
 
+    /// An authority for this private key PEM (PKCS#8 or PKCS#1), parsed once per distinct PEM.
     pub fn new(signing_key_pem: &str) -> TokenAuthority {
         TokenAuthority {
             key: Arc::new(parse_cached(signing_key_pem)),

@@ -12,10 +12,12 @@ use crate::error::Result;
 pub struct OrderedClaims(Vec<(String, Value)>);
 
 impl OrderedClaims {
+    /// No claims.
     pub fn new() -> OrderedClaims {
         OrderedClaims(Vec::new())
     }
 
+    /// Appends `name`, or replaces its value in place when it is already set.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) {
         let name = name.into();
         let value = value.into();
@@ -25,24 +27,29 @@ impl OrderedClaims {
         }
     }
 
+    /// [`OrderedClaims::set`] for every member of `extra`, in its order.
     pub fn merge(&mut self, extra: &Map<String, Value>) {
         for (k, v) in extra {
             self.set(k.clone(), v.clone());
         }
     }
 
+    /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    /// The number of claims.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// True when no claim is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// `(name, value)` pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }

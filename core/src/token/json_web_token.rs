@@ -28,7 +28,9 @@ pub fn checked_expiry(now: i64, ttl: i64) -> Result<i64> {
 /// `aud`: one string, or a list (the Rails TokenIssuer passes a list).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audience {
+    /// A single audience string.
     One(String),
+    /// A list of audiences.
     Many(Vec<String>),
 }
 
@@ -41,22 +43,34 @@ impl From<Audience> for Value {
     }
 }
 
+/// An instance token as Rails' `Gitlab::CloudConnector::JsonWebToken` builds it: the claims, in
+/// Rails' order, before signing.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonWebToken {
+    /// `jti`: a random UUID v4.
     pub id: String,
+    /// `iss`.
     pub issuer: String,
+    /// `aud`.
     pub audience: Audience,
+    /// `sub`: the instance UUID.
     pub subject: String,
+    /// `gitlab_realm` (`saas` / `self-managed`).
     pub realm: String,
+    /// `scopes`: unit primitive names.
     pub scopes: Vec<String>,
+    /// `iat`, Unix seconds.
     pub issued_at: i64,
+    /// `nbf`: `iat` - [`NOT_BEFORE_TIME_SEC`].
     pub not_before: i64,
+    /// `exp`: `iat` + ttl (saturating).
     pub expires_at: i64,
     /// Extra claims in the caller's order (Ruby Hash / Python dict order), merged last.
     pub extra_claims: OrderedClaims,
 }
 
 impl JsonWebToken {
+    /// The claims of a token issued now, valid for `ttl` seconds.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         issuer: impl Into<String>,

@@ -14,11 +14,13 @@ pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
 /// A compact JWS split and decoded, not yet verified.
 #[derive(Clone, Debug)]
 pub struct Jws<'t> {
+    /// The decoded protected header.
     pub header: Map<String, Value>,
     /// The decoded payload; [`Jws::claims`] reads it as a JWT claims set.
     pub payload: Vec<u8>,
     /// `base64url(header) '.' base64url(payload)`: the bytes the signature covers.
     pub signing_input: &'t str,
+    /// The decoded signature bytes.
     pub signature: Vec<u8>,
 }
 

@@ -165,6 +165,7 @@ impl VerifyingKey {
         })
     }
 
+    /// Sets the key id (`kid`) that tokens select this key by.
     pub fn with_kid(mut self, kid: impl Into<String>) -> VerifyingKey {
         self.kid = Some(kid.into());
         self
@@ -182,14 +183,17 @@ impl VerifyingKey {
         Ok(self)
     }
 
+    /// The key id, if any.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
 
+    /// The one algorithm this key is restricted to, if any.
     pub fn alg(&self) -> Option<Algorithm> {
         self.alg
     }
 
+    /// The JWK key type: `RSA`, `EC` or `OKP`.
     pub fn kty(&self) -> &'static str {
         match self.material {
             Material::Rsa { .. } => "RSA",

@@ -13,6 +13,8 @@ use super::key_set::KeySet;
 use super::signing_key::SigningKey;
 use crate::error::{Error, ErrorCode, Result};
 
+/// An instance's signing keys with Rails' rotation rules: the oldest key signs, newer keys are
+/// published in the JWKS ahead of use.
 #[derive(Clone, Debug, Default)]
 pub struct KeyRing {
     /// Oldest first.
@@ -28,6 +30,7 @@ fn is_key_file(name: &str) -> bool {
 }
 
 impl KeyRing {
+    /// A ring of these keys, oldest first.
     pub fn new(keys: Vec<SigningKey>) -> KeyRing {
         KeyRing { keys }
     }
@@ -97,6 +100,7 @@ impl KeyRing {
         self.keys.first()
     }
 
+    /// Every key, oldest first.
     pub fn keys(&self) -> &[SigningKey] {
         &self.keys
     }

@@ -30,6 +30,7 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// A set of these keys, in order (the order kid-less fallback tries them in).
     pub fn new(keys: Vec<Arc<VerifyingKey>>) -> KeySet {
         let mut by_kid: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, k) in keys.iter().enumerate() {
@@ -85,18 +86,22 @@ impl KeySet {
         )
     }
 
+    /// Every key, in order.
     pub fn keys(&self) -> &[Arc<VerifyingKey>] {
         &self.keys
     }
 
+    /// The number of keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// True when the set holds no key.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// Whether some key has this `kid`.
     pub fn contains_kid(&self, kid: &str) -> bool {
         self.by_kid.contains_key(kid)
     }

@@ -34,6 +34,7 @@ pub fn decode(text: &str) -> Result<(String, Vec<u8>)> {
     Ok((label.to_owned(), der))
 }
 
+/// PEM text of `der` under `label` (e.g. `PRIVATE KEY`), 64-character lines.
 pub fn encode(label: &str, der: &[u8]) -> String {
     let b64 = STANDARD.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");

@@ -25,15 +25,18 @@ pub struct TokenIssuer {
     pub ttl: i64,
     /// Extra claims, in order, merged last.
     pub extra_claims: OrderedClaims,
-    /// Optional self-managed constraints (see [`EntitlementRequest`]).
+    /// Optional self-managed licence type (see [`EntitlementRequest`]).
     pub license_type: Option<String>,
+    /// Optional self-managed GitLab version (see [`EntitlementRequest`]).
     pub gitlab_version: Option<String>,
 }
 
 /// The token and the claims it was built from.
 #[derive(Clone, Debug)]
 pub struct IssuedToken {
+    /// The signed compact token.
     pub token: String,
+    /// The claims it carries.
     pub claims: JsonWebToken,
 }
 

@@ -27,6 +27,8 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// The default policy for these audiences: RS256 only, no issuer check, no leeway,
+    /// [`DEFAULT_MAX_TOKEN_SIZE`], future `iat` accepted, signature checked.
     pub fn new<S: Into<String>>(audiences: impl IntoIterator<Item = S>) -> Validation {
         Validation {
             algorithms: vec![Algorithm::RS256],

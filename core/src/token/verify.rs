@@ -14,7 +14,9 @@ use crate::error::{Error, ErrorCode, Result};
 /// A token whose signature (unless bypassed) and claims passed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedToken {
+    /// The protected header.
     pub header: Arc<Map<String, Value>>,
+    /// The claims, every check passed.
     pub claims: Arc<Map<String, Value>>,
 }
 

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use magnus::r_hash::ForEach;
 use magnus::typed_data::Obj;
@@ -16,13 +15,12 @@ use magnus::{
 use serde_json::{Map, Value as Json};
 
 use cloud_connector::auth::{
-    authenticate, AuthProvider, CloudConnectorUser, CompositeConfig, CompositeProvider, HttpConfig,
-    KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims, Verification,
+    authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, KeySource,
+    LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
 };
-use cloud_connector::token::Algorithm;
-use cloud_connector::{Error as CoreError, ErrorCode};
+use cloud_connector::options;
 
-use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, thaw, Keys};
+use crate::convert::{claims_to_ruby, json_to_ruby, ruby_args, ruby_to_json, thaw, Keys};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift};
 
@@ -59,18 +57,10 @@ impl RbKeySource {
         })
     }
 
-    /// OIDC discovery at `base_url` -> `jwks_uri`.
-    fn oidc(ruby: &Ruby, name: String, base_url: String, timeout: f64) -> Res<RbKeySource> {
-        if !(timeout.is_finite() && timeout > 0.0) {
-            return Err(invalid_argument(
-                ruby,
-                "timeout must be a positive number of seconds".to_owned(),
-            ));
-        }
-        let config = HttpConfig {
-            timeout: Duration::from_secs_f64(timeout),
-            ..HttpConfig::default()
-        };
+    /// OIDC discovery at `base_url` -> `jwks_uri`; options (`timeout_seconds`, `ca_bundle`) as
+    /// the core names them.
+    fn oidc(ruby: &Ruby, name: String, base_url: String, options: RHash) -> Res<RbKeySource> {
+        let config = lift(ruby, options::http_config(&ruby_args(ruby, options)?))?;
         Ok(RbKeySource {
             inner: Arc::new(OidcProvider::new(name, &base_url, config)),
         })
@@ -120,54 +110,11 @@ impl DataTypeFunctions for RbComposite {
     }
 }
 
-fn seconds(ruby: &Ruby, what: &str, value: f64) -> Res<Duration> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(invalid_argument(
-            ruby,
-            format!("{what} must be a non-negative number of seconds"),
-        ))
-    }
-}
-
 impl RbComposite {
-    /// `new(sources, expiry_seconds, bypass_signature, algorithms, leeway, cooldown, cache_size)`.
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        ruby: &Ruby,
-        sources: RArray,
-        expiry_seconds: f64,
-        bypass_signature: bool,
-        algorithms: Option<Vec<String>>,
-        leeway: u64,
-        unknown_kid_cooldown: f64,
-        token_cache_size: usize,
-    ) -> Res<RbComposite> {
-        let mut config = CompositeConfig {
-            ttl: seconds(ruby, "expiry_seconds", expiry_seconds)?,
-            verify_signature: !bypass_signature,
-            leeway,
-            unknown_kid_cooldown: seconds(ruby, "unknown_kid_cooldown", unknown_kid_cooldown)?,
-            token_cache_capacity: token_cache_size,
-            ..CompositeConfig::default()
-        };
-        if let Some(names) = algorithms {
-            config.algorithms = names
-                .iter()
-                .map(|n| {
-                    Algorithm::from_name(n).ok_or_else(|| {
-                        core_error(
-                            ruby,
-                            &CoreError::new(
-                                ErrorCode::UnsupportedAlgorithm,
-                                format!("unsupported algorithm '{n}'"),
-                            ),
-                        )
-                    })
-                })
-                .collect::<Res<_>>()?;
-        }
+    /// `new(sources, options)`: options as the core names them (`options::COMPOSITE_OPTIONS`);
+    /// only those the caller set, the core holds the defaults.
+    fn new(ruby: &Ruby, sources: RArray, options: RHash) -> Res<RbComposite> {
+        let config = lift(ruby, options::composite_config(&ruby_args(ruby, options)?))?;
         let mut list: Vec<Arc<dyn KeySource>> = Vec::with_capacity(sources.len());
         for item in sources.into_iter() {
             let source = Obj::<RbKeySource>::try_convert(item).map_err(|_| {
@@ -214,8 +161,8 @@ impl RbComposite {
         // A cache hit answers at once; anything else may check a signature or fetch keys, so
         // other Ruby threads run meanwhile.
         let claims = match rb_self.inner.verify_cached(&token, &auds) {
-            Some(Ok(Verification::Verified(v))) => v.claims,
-            _ => {
+            Some(v) => v.claims,
+            None => {
                 let inner = &rb_self.inner;
                 lift(ruby, without_gvl(|| inner.verify(&token, &auds)))?.claims
             }
@@ -240,21 +187,6 @@ impl RbComposite {
             }
         };
         thaw(ruby, hash.as_value())
-    }
-}
-
-/// The composite with an explicit audience (the service name), as `authenticate` needs it.
-struct WithAudience<'a> {
-    inner: &'a CompositeProvider,
-    audience: Option<String>,
-}
-
-impl AuthProvider for WithAudience<'_> {
-    fn authenticate(&self, token: &str) -> Result<CloudConnectorUser, CoreError> {
-        match &self.audience {
-            Some(a) => self.inner.authenticate_for(token, &[a.as_str()]),
-            None => AuthProvider::authenticate(self.inner, token),
-        }
     }
 }
 
@@ -339,10 +271,9 @@ fn authenticate_request(
         }
         Ok(ForEach::Continue)
     })?;
-    let with = provider.as_ref().map(|p| WithAudience {
-        inner: &p.inner,
-        audience: service_name.clone(),
-    });
+    let with = provider
+        .as_ref()
+        .map(|p| p.inner.bound_to(service_name.clone().map(|a| vec![a])));
     let outcome = lift(
         ruby,
         without_gvl(|| {
@@ -377,6 +308,7 @@ fn user_can(
                 ..UserClaims::default()
             })
         }),
+        ..CloudConnectorUser::default()
     };
     let refs: Vec<&str> = disallowed_issuers.iter().map(String::as_str).collect();
     user.can(&unit_primitive, &refs)
@@ -398,12 +330,12 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     let s = native.define_class("KeySource", ruby.class_object())?;
     s.define_singleton_method("local", function!(RbKeySource::local, 3))?;
     s.define_singleton_method("static_jwks", function!(RbKeySource::static_jwks, 2))?;
-    s.define_singleton_method("oidc", function!(RbKeySource::oidc, 3))?;
+    s.define_singleton_method("oidc_with", function!(RbKeySource::oidc, 3))?;
     s.define_method("name", method!(RbKeySource::name, 0))?;
     s.define_method("load", method!(RbKeySource::load, 0))?;
 
     let c = native.define_class("CompositeProvider", ruby.class_object())?;
-    c.define_singleton_method("build", function!(RbComposite::new, 7))?;
+    c.define_singleton_method("build", function!(RbComposite::new, 2))?;
     c.define_method("jwks", method!(RbComposite::jwks, 0))?;
     c.define_method("ready?", method!(RbComposite::ready, 0))?;
     c.define_method("refresh", method!(RbComposite::refresh, 0))?;

@@ -8,6 +8,7 @@ use magnus::{
 use serde_json::{Map, Number, Value as Json};
 
 use cloud_connector::error::Problem;
+use cloud_connector::options::{Arg, Args};
 
 /// Hash keys of converted JSON objects.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -261,4 +262,50 @@ fn build(ruby: &Ruby, e: &cloud_connector::Error) -> Result<Exception, Error> {
     let base: Value = cc.const_get("Error")?;
     let problems = problems_to_ruby(ruby, e.problems())?;
     base.funcall("from_native", (e.code().as_str(), e.message(), problems))
+}
+
+/// A caller's option value as the core's [`Arg`]: the Ruby class mapped to its kind, never
+/// rejected here (the core decides what fits, with the same message in every language).
+pub fn ruby_arg(ruby: &Ruby, v: Value) -> Result<Arg, Error> {
+    Ok(if v.is_nil() {
+        Arg::Null
+    } else if v.is_kind_of(ruby.class_true_class()) {
+        Arg::Bool(true)
+    } else if v.is_kind_of(ruby.class_false_class()) {
+        Arg::Bool(false)
+    } else if let Some(i) = Integer::from_value(v) {
+        // Past 64 bits: its float value (an infinity past f64's range).
+        match i.to_i64() {
+            Ok(n) => Arg::Int(n),
+            Err(_) => Arg::Float(v.funcall("to_f", ())?),
+        }
+    } else if let Some(f) = Float::from_value(v) {
+        Arg::Float(f.to_f64())
+    } else if let Some(s) = RString::from_value(v) {
+        Arg::Str(s.to_string()?)
+    } else if let Some(s) = Symbol::from_value(v) {
+        Arg::Str(s.name()?.into_owned())
+    } else if let Some(a) = RArray::from_value(v) {
+        let mut items = Vec::with_capacity(a.len());
+        for item in a.into_iter() {
+            items.push(ruby_arg(ruby, item)?);
+        }
+        Arg::List(items)
+    } else {
+        Arg::Other
+    })
+}
+
+/// Keyword options (a Hash with Symbol or String keys) as the core's [`Args`].
+pub fn ruby_args(ruby: &Ruby, options: RHash) -> Result<Args, Error> {
+    let mut args = Args::new();
+    options.foreach(|k: Value, item: Value| {
+        let name = match Symbol::from_value(k) {
+            Some(s) => s.name()?.into_owned(),
+            None => String::try_convert(k)?,
+        };
+        args.set(name, ruby_arg(ruby, item)?);
+        Ok(ForEach::Continue)
+    })?;
+    Ok(args)
 }

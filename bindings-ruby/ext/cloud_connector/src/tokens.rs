@@ -17,6 +17,7 @@ use magnus::{
 };
 use serde_json::Value as Json;
 
+use cloud_connector::options;
 use cloud_connector::token::{
     parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims, SigningKey,
     TokenIssuer, Validation,
@@ -24,7 +25,7 @@ use cloud_connector::token::{
 use cloud_connector::{Error as CoreError, ErrorCode};
 
 use crate::auth::audience_list;
-use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_to_json, Keys};
+use crate::convert::{claims_to_ruby, core_error, json_to_ruby, ruby_args, ruby_to_json, Keys};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift, RbCatalog};
 
@@ -380,57 +381,7 @@ impl RbKeySet {
     /// `[claims, header]` (String keys) or the typed error. `options`: the Ruby half's keyword
     /// arguments as a Hash with Symbol keys.
     fn decode(ruby: &Ruby, rb_self: &Self, token: String, options: RHash) -> Res<(Value, Value)> {
-        let get = |name: &str| -> Res<Option<Value>> {
-            let v: Option<Value> = options.lookup(ruby.to_symbol(name))?;
-            Ok(v.filter(|v| !v.is_nil()))
-        };
-        let audiences = match get("audience")? {
-            None => Vec::new(),
-            Some(a) if RString::from_value(a).is_some() || Symbol::from_value(a).is_some() => {
-                match ruby_to_json(ruby, a)? {
-                    Json::String(s) => vec![s],
-                    _ => Vec::new(),
-                }
-            }
-            Some(a) => string_list(ruby, "audience", a)?,
-        };
-        let mut v = Validation::new(audiences);
-        if let Some(a) = get("algorithms")? {
-            let names = string_list(ruby, "algorithms", a)?;
-            v.algorithms = names
-                .iter()
-                .map(|n| {
-                    cloud_connector::token::Algorithm::from_name(n).ok_or_else(|| {
-                        core_error(
-                            ruby,
-                            &CoreError::new(
-                                ErrorCode::UnsupportedAlgorithm,
-                                format!("unsupported algorithm '{n}'"),
-                            ),
-                        )
-                    })
-                })
-                .collect::<Res<_>>()?;
-        }
-        if let Some(i) = get("issuer")? {
-            v.issuer = Some(String::try_convert(i)?);
-        }
-        if let Some(l) = get("leeway")? {
-            v.leeway = u64::try_convert(l)?;
-        }
-        if let Some(m) = get("max_token_size")? {
-            v.max_token_size = usize::try_convert(m)?;
-        }
-        if let Some(r) = get("reject_future_iat")? {
-            v.reject_future_iat = r.to_bool();
-        }
-        if let Some(s) = get("verify_signature")? {
-            v.verify_signature = s.to_bool();
-        }
-        let now = match get("now")? {
-            Some(n) => i64::try_convert(n)?,
-            None => cloud_connector::token::now(),
-        };
+        let (v, now) = lift(ruby, options::validation(&ruby_args(ruby, options)?))?;
         let verified = lift(ruby, verify(&token, &rb_self.inner, &v, now))?;
         Ok((
             claims_to_ruby(ruby, &verified.claims, false)?.as_value(),

@@ -4,8 +4,17 @@ module Gitlab
   module CloudConnector
     # Key sources for a CompositeProvider (the Python package's providers):
     # `KeySource.local(signing_pem, validation_pem, service_name_or_nil)`,
-    # `KeySource.static_jwks(name, jwks)`, `KeySource.oidc(name, base_url, timeout_seconds)`.
+    # `KeySource.static_jwks(name, jwks)`, `KeySource.oidc(name, base_url, timeout_seconds = nil, **options)`.
     KeySource = Native::KeySource
+
+    class KeySource
+      # OIDC discovery at `base_url`; `timeout_seconds` positionally (as before) or among the
+      # options (timeout_seconds:, ca_bundle:), which the core checks and defaults.
+      def self.oidc(name, base_url, timeout_seconds = nil, **options)
+        options = options.merge(timeout_seconds: timeout_seconds) unless timeout_seconds.nil?
+        oidc_with(name, base_url, options)
+      end
+    end
 
     # The user `authenticate` returns. `claims` is a UserClaims or nil.
     CloudConnectorUser = Struct.new(:authenticated, :is_debug, :global_user_id, :claims, keyword_init: true) do
@@ -32,13 +41,11 @@ module Gitlab
     # Sources in order, JWKS cached (24 h), unknown kids refreshed with a cooldown, verified tokens
     # cached; the core's CompositeProvider.
     class CompositeProvider
-      def initialize(sources, expiry_seconds: 86_400, bypass_signature: false, algorithms: nil, leeway: 0,
-                     unknown_kid_cooldown_seconds: 30, token_cache_size: 10_000)
-        @native = Native::CompositeProvider.build(Array(sources), Float(expiry_seconds), bypass_signature ? true : false,
-                                                  algorithms&.map(&:to_s), Integer(leeway),
-                                                  Float(unknown_kid_cooldown_seconds), Integer(token_cache_size))
-      rescue TypeError, ArgumentError => e
-        raise InvalidArgumentError, e.message
+      # Options (expiry_seconds:, bypass_signature:, algorithms:, leeway:,
+      # unknown_kid_cooldown_seconds:, token_cache_size:, ...) are checked, and defaulted, by the
+      # core: a bad one raises InvalidArgumentError naming the option and its range.
+      def initialize(sources, **options)
+        @native = Native::CompositeProvider.build(Array(sources), options)
       end
 
       attr_reader :native
