@@ -15,8 +15,9 @@ Usage: check_versions.py [REPO_ROOT]
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 # The consumers' constraints (README "Compatibility"): the AI gateway's pyproject.toml declares
 # gitlab-cloud-connector = "^3.16.0"; GitLab Rails locks the gem at 1.x (Gemfile.lock /
@@ -50,8 +51,10 @@ def main(repo: Path) -> int:
     loader = (repo / "bindings-node/index.js").read_text()
     stale = sorted(set(re.findall(r"bindingPackageVersion !== '([^']+)'", loader)) - {npm})
     if stale:
-        problems.append(f"bindings-node/index.js expects {stale}, package.json says {npm}: "
-                        "run 'npm run build' in bindings-node")
+        problems.append(
+            f"bindings-node/index.js expects {stale}, package.json says {npm}: "
+            "run 'npm run build' in bindings-node"
+        )
 
     readme = (repo / "README.md").read_text()
     table = readme.split("## Compatibility", 1)
@@ -59,9 +62,11 @@ def main(repo: Path) -> int:
         problems.append("README.md has no '## Compatibility' section")
     else:
         section = table[1].split("\n## ", 1)[0]
-        for name, version in [("gitlab-cloud-connector (PyPI)", python),
-                              ("gitlab-cloud-connector (gem)", gem),
-                              ("@gitlab/cloud-connector", npm)]:
+        for name, version in [
+            ("gitlab-cloud-connector (PyPI)", python),
+            ("gitlab-cloud-connector (gem)", gem),
+            ("@gitlab/cloud-connector", npm),
+        ]:
             if not re.search(rf"\|\s*`{re.escape(name)}`\s*\|\s*`{re.escape(version)}`\s*\|", section):
                 problems.append(f"README.md Compatibility: no row `{name}` | `{version}`")
 

@@ -13,8 +13,11 @@ assert "duo_pro" in [a.name if hasattr(a, "name") else a for a in chat.add_ons],
 ring = KeyRing()
 ring.create_new_key()
 token, claims = ring.issue_instance_token(
-    issuer="https://gitlab.example", subject="00000000-0000-4000-8000-000000000001",
-    realm="self-managed", active_add_ons=["duo_pro"])
+    issuer="https://gitlab.example",
+    subject="00000000-0000-4000-8000-000000000001",
+    realm="self-managed",
+    active_add_ons=["duo_pro"],
+)
 assert "duo_chat" in claims["scopes"], claims
 keys = KeySet.from_jwks(ring.jwks())
 verified = keys.verify(token, ["gitlab-ai-gateway"])
