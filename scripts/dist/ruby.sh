@@ -43,12 +43,18 @@ if [ "$mode" = check ]; then
 fi
 
 # The arm64 ruby, run under qemu, answers rb-sys' RbConfig questions (header dirs, flags).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 arm64_ruby=$DIST_TOOLS/ruby-arm64
 printf '#!/bin/sh\nexec qemu-aarch64-static %s "$@"\n' "$ARM64_ROOT/usr/bin/ruby3.1" >"$arm64_ruby"
 chmod +x "$arm64_ruby"
 for spec in "x86_64-linux x86_64-unknown-linux-gnu ruby" "aarch64-linux aarch64-unknown-linux-gnu $arm64_ruby"; do
   read -r platform triple rb <<<"$spec"
   echo "dist ruby: extension for $platform"
-  RUBY=$rb $NICE cargo zigbuild --release --locked --quiet --manifest-path "$manifest" --target "$triple.$GLIBC"
+  # From a directory that is no ancestor of zig: cargo-zigbuild hands bindgen zig's include
+  # directories as zig reports them, relative to the current directory when zig lies below it,
+  # and rb-sys' build script runs elsewhere (stdarg.h would not be found).
+  (cd "$scratch" && RUBY=$rb $NICE cargo zigbuild --release --locked --quiet --manifest-path "$manifest" \
+    --target "$triple.$GLIBC")
   platform_gem "$platform" "$TARGET_DIR/$triple/release/libgitlab_cloud_connector.so" "$(ruby_minor "$rb")"
 done
