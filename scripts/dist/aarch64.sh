@@ -47,17 +47,21 @@ mkdir -p "$work/py"
 unzip -q "$(whl manylinux_2_17_aarch64)" -d "$work/py"
 (cd "$work" && PYTHONPATH=$work/py arm "$ARM64_ROOT/usr/bin/python3.11" "$here/smoke/smoke.py")
 
-# Ruby: `gem install` by the arm64 RubyGems, which must choose the aarch64-linux gem.
-mkdir -p "$work/gems-src"
-cp "$dir"/gitlab-cloud-connector-*-aarch64-linux.gem "$work/gems-src/"
-(cd "$work/gems-src" && arm "$ARM64_ROOT/usr/bin/ruby3.1" "$ARM64_ROOT/usr/bin/gem3.1" install --local \
-  --no-document --install-dir "$work/gems" gitlab-cloud-connector >/dev/null)
+# Ruby: `gem install` by name by the arm64 RubyGems from an index holding the source gem and the
+# aarch64-linux gem (see check.sh); it must choose the aarch64-linux one.
+mkdir -p "$work/gem-index/gems"
+cp "$dir"/gitlab-cloud-connector-*-aarch64-linux.gem "$dir"/gitlab-cloud-connector-[0-9]*[0-9].gem "$work/gem-index/gems/"
+gem generate_index -q -d "$work/gem-index" >/dev/null
+arm "$ARM64_ROOT/usr/bin/ruby3.1" "$ARM64_ROOT/usr/bin/gem3.1" install --clear-sources \
+  --source "file://$work/gem-index/" --no-document --install-dir "$work/gems" gitlab-cloud-connector >/dev/null
+ls -d "$work"/gems/gems/gitlab-cloud-connector-*-aarch64-linux >/dev/null
 (cd "$work" && GEM_HOME=$work/gems GEM_PATH=$work/gems arm "$ARM64_ROOT/usr/bin/ruby3.1" "$here/smoke/smoke.rb")
 
-# Node: npm (on this machine) installs for linux/arm64/glibc, offline; arm64 node runs it.
+# Node: npm (on this machine) installs for linux/arm64/glibc, offline; arm64 node runs it. npm
+# checks an explicit tarball's os/cpu against this machine whatever --cpu says, hence --force.
 mkdir -p "$work/node"
 (cd "$work/node" && npm init -y >/dev/null &&
-  npm install --offline --no-audit --no-fund --loglevel=error --os=linux --cpu=arm64 --libc=glibc \
+  npm install --offline --no-audit --no-fund --loglevel=error --os=linux --cpu=arm64 --libc=glibc --force \
     "$(ls "$dir"/gitlab-cloud-connector-[0-9]*.tgz)" "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" >/dev/null &&
   cp "$here/smoke/smoke.cjs" . && arm "$ARM64_ROOT/usr/bin/node" smoke.cjs)
 echo "dist aarch64: every aarch64 artifact works under qemu"

@@ -24,7 +24,7 @@ if [ "$mode" = check ]; then
     built=$(ls "$TARGET_DIR"/wheels/gitlab_cloud_connector-*-cp39-abi3-linux_x86_64.whl)
   fi
   auditwheel repair --only-plat -w "$out" "$built" 2>&1 | grep -E "^Fixed-up|platform tag" || true
-  ls "$out"/gitlab_cloud_connector-*-cp39-abi3-manylinux_*x86_64*.whl >/dev/null
+  ls "$out"/gitlab_cloud_connector-*-cp39-abi3-*manylinux*x86_64*.whl >/dev/null
   echo "dist python: $(basename "$out"/*.whl)"
   exit 0
 fi
