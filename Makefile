@@ -8,9 +8,9 @@ export CARGO_TERM_COLOR ?= never
 export CARGO_INCREMENTAL ?= 0
 
 .PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test vectors bench
-.PHONY: browser-test bench-serve load-serve
+.PHONY: browser-test bench-serve load-serve dist dist-check versions-check
 
-test: deps fmt-check clippy rust-test browser-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
+test: deps fmt-check clippy versions-check rust-test browser-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
@@ -134,6 +134,39 @@ vectors:
 	@node -e 'require(process.argv[1])' $(NODE_PKG) 2>/dev/null || $(MAKE) --no-print-directory node-test
 	PY=$(PY) CARGO="$(CARGO)" GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) CLOUD_CONNECTOR_NODE=$(NODE_PKG) \
 	  bash tests/vectors/run_all.sh
+
+# Prebuilt packages (README "Install" and "Compatibility"): `make dist` builds every artifact into
+# $(DIST) (wheels for manylinux x86_64/aarch64 and musllinux x86_64 and the sdist; the source gem
+# and x86_64/aarch64 platform gems; the npm main package and one package per platform), installs
+# the x86_64 ones without a toolchain (scripts/dist/check.sh), checks and runs the aarch64 ones
+# under qemu (scripts/dist/aarch64.sh) and prints the sizes. It installs its own tools
+# (scripts/dist/tools.sh: rustup targets, zig/maturin/cargo-zigbuild from PyPI, qemu and arm64
+# Ruby from Debian). `make dist-check` is the x86_64 part alone, from what python-test, ruby-test
+# and node-test already built.
+DIST ?= dist
+DIST_CHECK_DIR := $(TARGET_DIR)/dist-check
+dist:
+	bash scripts/dist/tools.sh
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	bash scripts/dist/python.sh $(DIST) dist
+	bash scripts/dist/ruby.sh $(DIST) dist
+	bash scripts/dist/node.sh $(DIST) dist
+	bash scripts/dist/check.sh $(DIST)
+	bash scripts/dist/aarch64.sh $(DIST)
+	@bash scripts/dist/sizes.sh $(DIST)
+
+dist-check:
+	bash scripts/dist/tools.sh --x86-only
+	rm -rf $(DIST_CHECK_DIR) && mkdir -p $(DIST_CHECK_DIR)
+	bash scripts/dist/python.sh $(DIST_CHECK_DIR) check
+	bash scripts/dist/ruby.sh $(DIST_CHECK_DIR) check
+	bash scripts/dist/node.sh $(DIST_CHECK_DIR) check
+	bash scripts/dist/check.sh $(DIST_CHECK_DIR)
+
+# One place sets each package version; this fails when one leaves its consumer's pin or the
+# README compatibility table disagrees (scripts/dist/check_versions.py).
+versions-check:
+	@python3 scripts/dist/check_versions.py .
 
 # The main job: the catalog API and index, the self-hosted issuer (a key ring under
 # target/serve-keys, made on first run) and the forward-auth endpoint, on $(LISTEN).

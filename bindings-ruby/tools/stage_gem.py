@@ -2,7 +2,8 @@
 """Prepares the directory `gem build` runs in (`make ruby-gem`).
 
 The gem must build where this repository is absent, so the staging directory gets:
-- bindings-ruby's gemspec, lib/, sig/, README and the extension's sources;
+- bindings-ruby's gemspec, lib/, sig/, README, the repository's LICENSE and the extension's
+  sources;
 - core/: the core crate as `cargo package` normalises it (workspace values resolved), without
   its tests and benches;
 - config/: the catalog (the core's build.rs finds it at core/../config; the gem's
@@ -54,6 +55,7 @@ def main(repo: Path, stage: Path) -> None:
     stage.mkdir(parents=True)
     for name in ["gitlab-cloud-connector.gemspec", "README.md"]:
         shutil.copy2(src / name, stage / name)
+    shutil.copy2(repo / "LICENSE", stage / "LICENSE")
     for d in ["lib", "sig"]:
         shutil.copytree(src / d, stage / d)
     ext = stage / "ext" / "cloud_connector"

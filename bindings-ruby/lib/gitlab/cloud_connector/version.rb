@@ -2,6 +2,6 @@
 
 module Gitlab
   module CloudConnector
-    VERSION = "0.1.0"
+    VERSION = "1.53.0.1"
   end
 end
