@@ -10,7 +10,7 @@ export CARGO_INCREMENTAL ?= 0
 .PHONY: test serve deps fmt-check clippy rust-test vectors-check catalog-build-check python-test ruby-gem ruby-test node-test vectors bench
 .PHONY: browser-test bench-serve load-serve dist dist-check versions-check
 
-test: deps fmt-check clippy versions-check rust-test browser-test vectors-check catalog-build-check python-test ruby-test node-test vectors fuzz-smoke
+test: deps fmt-check clippy versions-check rust-test browser-test vectors-check catalog-build-check python-test ruby-test node-test dist-check vectors fuzz-smoke
 	@echo "make test: every suite passed"
 
 deps:
