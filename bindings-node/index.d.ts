@@ -313,7 +313,7 @@ export interface InstanceTokenOptions {
   /** `gitlab_realm`: `saas` or `self-managed`. */
   realm: string
   activeAddOns: Array<string>
-  /** Seconds (default: one hour, the core's `ISSUE_TTL_SECONDS`). */
+  /** Whole seconds, 1 to a year (default: one hour, the core's `ISSUE_TTL_SECONDS`). */
   ttl?: number
   extraClaims?: any
   licenseType?: string
