@@ -101,18 +101,11 @@ fn benches(c: &mut Criterion) {
 
     // Issuance of the same claims with a prepared key: ours, the crate's, the raw sign above.
     let key = SigningKey::from_pem(RSA_A).unwrap();
-    let scopes: Vec<String> = claims["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect();
-    let audiences: Vec<String> = claims["aud"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect();
+    let strings = |v: &Value| -> Vec<String> {
+        let list = v.as_array().unwrap().iter();
+        list.map(|s| s.as_str().unwrap().to_owned()).collect()
+    };
+    let (scopes, audiences) = (strings(&claims["scopes"]), strings(&claims["aud"]));
     let mut extra = Map::new();
     extra.insert(
         "gitlab_instance_id".into(),
