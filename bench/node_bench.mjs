@@ -1,5 +1,6 @@
 // Node benchmark (not a test): our verify against jose, jsonwebtoken and fast-jwt, one process,
-// all RS256 with the same key and token. Run from the repository root after `make node-test`
+// all RS256 with the same key and the realistic token of issue 18 (bench/realistic_token.json:
+// claims of about 900 bytes, 26 scopes, an `aud` list, `kid` among four keys). Run from the repository root after `make node-test`
 // (or `npm run build` in bindings-node):  node bench/node_bench.mjs [--quick]
 //
 // Rows: median microseconds per operation over several batches. Also issuance (TokenAuthority
@@ -24,31 +25,19 @@ const QUICK = process.argv.includes('--quick');
 const AUD = 'gitlab-ai-gateway';
 const pem = JSON.parse(readFileSync(path.join(root, 'tests', 'vectors', 'tokens.json'), 'utf8')).keys.a;
 const privateKey = createPrivateKey(pem);
-const publicKey = createPublicKey(privateKey);
+// The realistic token of issue 18 and its four-key JWKS (bench/make_realistic_token.py).
+const realistic = JSON.parse(readFileSync(path.join(root, 'bench', 'realistic_token.json'), 'utf8'));
+const { token, claims } = realistic;
+const jwks = realistic.jwks;
+const { kid } = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+const publicKey = createPublicKey({ key: jwks.keys.find((k) => k.kid === kid), format: 'jwk' });
 const publicPem = publicKey.export({ format: 'pem', type: 'spki' });
-const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'a', alg: 'RS256', use: 'sig' };
-
-const now = Math.floor(Date.now() / 1000);
-const claims = {
-  iss: 'https://gitlab.com',
-  sub: '00000000-0000-4000-8000-000000000000',
-  aud: AUD,
-  gitlab_realm: 'saas',
-  scopes: ['duo_chat', 'code_suggestions', 'documentation_search'],
-  iat: now,
-  nbf: now,
-  exp: now + 3600,
-  jti: '11111111-1111-4111-8111-111111111111',
-};
-const token = await new jose.SignJWT(claims)
-  .setProtectedHeader({ alg: 'RS256', kid: 'a', typ: 'JWT' })
-  .sign(await jose.importPKCS8(privateKey.export({ format: 'pem', type: 'pkcs8' }), 'RS256'));
 
 // Ours.
-const keys = cc.KeySet.fromJwks({ keys: [jwk] });
-const cached = new cc.CompositeProvider([cc.KeySource.staticJwks('static', { keys: [jwk] })], { audiences: [AUD] });
+const keys = cc.KeySet.fromJwks(jwks);
+const cached = new cc.CompositeProvider([cc.KeySource.staticJwks('static', jwks)], { audiences: [AUD] });
 await cached.refresh();
-const uncached = new cc.CompositeProvider([cc.KeySource.staticJwks('static', { keys: [jwk] })], {
+const uncached = new cc.CompositeProvider([cc.KeySource.staticJwks('static', jwks)], {
   audiences: [AUD],
   tokenCacheSize: 0,
 });
@@ -69,7 +58,7 @@ for (const got of [
   fastNoCache(token),
   fastCache(token),
 ]) {
-  if (got.sub !== claims.sub || got.scopes.length !== 3) throw new Error('a verifier disagrees');
+  if (got.sub !== claims.sub || got.scopes.length !== claims.scopes.length) throw new Error('a verifier disagrees');
 }
 
 async function medianUs(fn, batch, isAsync = false) {
@@ -88,14 +77,14 @@ async function medianUs(fn, batch, isAsync = false) {
 
 // Issuance: the same claims, the same private key, prepared once.
 const authority = new cc.TokenAuthority(pem);
-const userClaims = { sub: 'u', gitlabRealm: 'saas', gitlabInstanceId: 'i', scopes: ['duo_chat'] };
+const userClaims = { sub: 'u', gitlabRealm: 'self-managed', gitlabInstanceId: claims.gitlab_instance_id, scopes: claims.scopes };
 const josePrivate = await jose.importPKCS8(privateKey.export({ format: 'pem', type: 'pkcs8' }), 'RS256');
 const fastSign = createSigner({ key: pem, algorithm: 'RS256' });
 const headers = {
   authorization: `Bearer ${token}`,
   'x-gitlab-authentication-type': 'oidc',
-  'x-gitlab-instance-id': claims.sub,
-  'x-gitlab-realm': 'saas',
+  'x-gitlab-instance-id': claims.gitlab_instance_id,
+  'x-gitlab-realm': claims.gitlab_realm,
 };
 const auth = await cc.authenticate(headers, cached, { serviceName: AUD });
 if (!auth.user.authenticated) throw new Error(`authenticate failed: ${auth.error}`);

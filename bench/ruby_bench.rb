@@ -5,6 +5,8 @@
 #   GEM_PATH=target/ruby/gem-home:$(gem env gempath) ruby bench/ruby_bench.rb [--quick]
 #   (make bench does this after installing the gem)
 #
+# Every verify row checks the realistic token of issue 18 (bench/realistic_token.json: claims of
+# about 900 bytes, 26 scopes, an `aud` list, `kid` among four keys); issuance signs the same claims.
 # Rows (median microseconds per operation over several batches):
 # - ours, verify uncached: KeySet#verify (the core's full check)
 # - ours, cache hit: CompositeProvider#verify of a token it has verified before
@@ -37,14 +39,14 @@ def median_us(batch)
 end
 
 vectors = JSON.parse(File.read(File.join(ROOT, 'tests/vectors/tokens.json')))
+# The realistic token of issue 18 and its four-key JWKS (bench/make_realistic_token.py).
+realistic = JSON.parse(File.read(File.join(ROOT, 'bench/realistic_token.json')))
 rsa = OpenSSL::PKey::RSA.new(vectors.dig('keys', 'a'))
-jwk = JWT::JWK.new(rsa, kid: 'bench').export.merge(alg: 'RS256', use: 'sig')
-jwks = { keys: [jwk] }
-claims = { aud: AUD, sub: 'instance', gitlab_realm: 'saas', scopes: ['duo_chat'], exp: Time.now.to_i + 3600,
-           iat: Time.now.to_i }
-token = JWT.encode(claims, rsa, 'RS256', { kid: 'bench' })
-public_key = rsa.public_key
-
+jwks = realistic.fetch('jwks')
+token = realistic.fetch('token')
+claims = realistic.fetch('claims')
+kid = JWT.decode(token, nil, false)[1].fetch('kid')
+public_key = JWT::JWK.import(jwks.fetch('keys').find { |k| k['kid'] == kid }).public_key
 cc = Gitlab::CloudConnector
 keys = cc::KeySet.from_jwks(jwks)
 provider = cc::CompositeProvider.new([cc::KeySource.static_jwks('bench', JSON.generate(jwks))])
@@ -54,10 +56,11 @@ up.all
 yaml_dir = File.join(ROOT, 'config/unit_primitives')
 
 ring = cc::KeyRing.new([vectors.dig('keys', 'a')])
-instance_token = cc::JsonWebToken.new(issuer: 'https://gitlab.com', audience: [AUD], subject: 'instance',
-                                      realm: 'saas', scopes: ['duo_chat'], ttl: 3600, extra_claims: {})
+instance_token = cc::JsonWebToken.new(issuer: claims['iss'], audience: claims['aud'], subject: claims['sub'],
+                                      realm: claims['gitlab_realm'], scopes: claims['scopes'], ttl: 3600,
+                                      extra_claims: { gitlab_instance_id: claims['gitlab_instance_id'] })
 headers = { 'Authorization' => "Bearer #{token}", 'X-Gitlab-Authentication-Type' => 'oidc',
-            'X-Gitlab-Instance-Id' => 'instance', 'X-Gitlab-Realm' => 'saas' }
+            'X-Gitlab-Instance-Id' => claims['gitlab_instance_id'], 'X-Gitlab-Realm' => claims['gitlab_realm'] }
 user, error = cc.authenticate(headers, provider, service_name: AUD)
 raise "authenticate failed: #{error}" unless user.authenticated
 

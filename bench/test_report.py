@@ -74,3 +74,33 @@ def test_a_malformed_result_file_is_named(tmp_path: pathlib.Path) -> None:
     with pytest.raises(SystemExit) as e:
         report.load_language(bad)
     assert "python.json" in str(e.value)
+
+
+def test_issue_18_targets_are_ratios_to_the_floor_of_the_same_run() -> None:
+    # Bindings: openssl's floor (verify 20 us, sign 700 us); Rust: its own raw aws-lc-rs rows.
+    languages = {
+        "python": {("authenticate", "ours"): 25.0, ("cache_hit", "ours"): 1.2, ("issue", "ours"): 720.0},
+        "ruby": {("verify", "ours"): 28.0, ("cache_hit", "ours"): 1.4},
+        "rust": {
+            ("verify", "ours"): 11.0,
+            ("verify", "raw aws-lc"): 10.0,
+            ("verify", "jsonwebtoken crate"): 15.0,
+            ("issue", "ours"): 700.0,
+            ("issue", "raw aws-lc"): 600.0,
+        },
+    }
+    lines = report.table(languages, FLOOR)
+    v = verdicts(lines)
+    assert v["python authenticate <= 1.3x the raw verify (issue 18)"] == "yes"  # 1.25x
+    assert v["python cache hit <= 1 us (issue 18)"] == "NO"  # python's 1.2 us
+    assert v["python issue <= 1.05x the raw sign (issue 18)"] == "yes"  # python's 1.03x
+    assert v["ruby verify <= 1.35x the raw verify (issue 18)"] == "NO"  # ruby's 1.4x
+    assert v["ruby cache hit <= 1.5 us (issue 18)"] == "yes"
+    assert v["rust verify <= 1.12x the raw RS256 verify (issue 18)"] == "yes"  # 1.1x of the 10 us row
+    assert v["rust issue <= 1.05x the raw RS256 sign (issue 18)"] == "NO"  # 700 / 600
+    row = next(line for line in lines if line.startswith("ruby     verify"))
+    assert row.split()[-1] == "1.40x"
+    rust = next(line for line in lines if line.startswith("rust     verify"))
+    assert "jsonwebtoken crate 15.00" in rust and "1.36x" in rust and rust.split()[-1] == "1.10x"
+    missing = next(line for line in lines if line.startswith("node verify <= 1.3x"))
+    assert missing.endswith("not run (node bench missing)")

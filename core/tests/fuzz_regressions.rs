@@ -52,3 +52,21 @@ fn checks_accept_the_vectors_own_inputs() {
         backend_services: [ai_gateway]\nadd_ons: [duo_pro]\nlicense_types: []\n";
     checks::check_catalog_yaml(base.as_bytes());
 }
+
+/// A fixed pseudo-random walk over the mutation target's input space, so the `jsonwebtoken`
+/// oracle meets edited tokens under `cargo test` too, not only under `cargo fuzz`.
+#[test]
+fn edited_vector_tokens_meet_the_oracle() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..1500 {
+        let len = 1 + (next() % 10) as usize * 3;
+        let input: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        checks::check_compact_token_mutation(&input);
+    }
+}

@@ -15,6 +15,9 @@ use cloud_connector::token::{self, Algorithm, KeySet, Validation};
 use cloud_connector::{Catalog, ErrorCode};
 use serde_json::Value;
 
+#[path = "oracle.rs"]
+pub mod oracle;
+
 /// The shared token vectors: their key set (`jwks`, five keys, one without `kid`) and tokens.
 const TOKENS_JSON: &str = include_str!("../../tests/vectors/tokens.json");
 /// The time every token vector is checked at.
@@ -91,6 +94,19 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
+/// The fixture's validation in the oracle's terms.
+pub fn oracle_policy(v: &Validation) -> oracle::Policy {
+    oracle::Policy {
+        audiences: v.audiences.clone(),
+        algorithms: v.algorithms.iter().map(|a| a.as_str().to_owned()).collect(),
+        issuer: v.issuer.clone(),
+        leeway: v.leeway,
+        max_token_size: v.max_token_size,
+        reject_future_iat: v.reject_future_iat,
+        verify_signature: v.verify_signature,
+    }
+}
+
 fn assert_token_code(what: &str, e: &cloud_connector::Error) {
     assert!(
         TOKEN_CODES.contains(&e.code()),
@@ -106,12 +122,21 @@ fn assert_token_code(what: &str, e: &cloud_connector::Error) {
 /// - a verified token is exactly three strict base64url segments that re-encode to the input
 ///   (no second spelling of the same bytes), whose header and payload decode to what was
 ///   returned, whose JWS layer (`verify_jws`) agrees, and which verifies again the same way;
+/// - the `jsonwebtoken` crate (`oracle.rs`) accepts or refuses it as we do, but for the
+///   documented exceptions;
 /// - the composite provider (cache, kid refresh, kid-less fallback) gives the same answer as
 ///   the plain verifier, twice (the second answer may come from its token cache).
 pub fn check_compact_token(data: &[u8]) {
     let f = fixture();
     let text = String::from_utf8_lossy(data);
     let plain = token::verify(&text, &f.keys, &f.validation, NOW);
+    oracle::verdict(
+        &text,
+        &f.vectors["jwks"],
+        &oracle_policy(&f.validation),
+        NOW,
+    )
+    .assert_agrees(&"jsonwebtoken oracle", plain.is_ok());
     match &plain {
         Err(e) => assert_token_code("verify", e),
         Ok(v) => {
