@@ -20,6 +20,7 @@ pub mod ordered_json;
 pub mod quota;
 pub mod runway;
 pub mod token;
+mod yaml_value;
 
 pub use catalog::Catalog;
 pub use error::{Cause, Error, ErrorCode, Problem, ProblemKind, Result};

@@ -26,6 +26,7 @@ use super::quotas::Quotas;
 use crate::catalog::Catalog;
 use crate::error::{Error, Problem, ProblemKind, Result};
 use crate::options::{Arg, NumberOption};
+use crate::yaml_value::{to_arg, type_name};
 
 const FILE_FIELDS: &[&str] = &["limits"];
 const LIMIT_FIELDS: &[&str] = &[
@@ -45,33 +46,6 @@ struct Check<'a> {
     file: &'a str,
     catalog: &'a Catalog,
     problems: Vec<Problem>,
-}
-
-fn yaml_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
-}
-
-/// A YAML scalar as an option value, so the core's number rules judge it.
-fn arg(v: &Value) -> Arg {
-    match v {
-        Value::Null => Arg::Null,
-        Value::Bool(b) => Arg::Bool(*b),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Arg::Int)
-            .unwrap_or_else(|| Arg::Float(n.as_f64().unwrap_or(f64::NAN))),
-        Value::String(s) => Arg::Str(s.clone()),
-        Value::Sequence(_) => Arg::List(Vec::new()),
-        _ => Arg::Other,
-    }
 }
 
 /// `30s`, `1m`, `2h`, `1d` as seconds; `None` when not of that form.
@@ -141,7 +115,7 @@ impl Check<'_> {
                     ProblemKind::UnknownField,
                     record,
                     at,
-                    format!("field names must be strings; got {}", yaml_type(key)),
+                    format!("field names must be strings; got {}", type_name(key)),
                 ),
             }
         }
@@ -171,10 +145,10 @@ impl Check<'_> {
                         return None;
                     }
                 },
-                other => arg(other),
+                other => to_arg(other),
             }
         } else {
-            arg(value)
+            to_arg(value)
         };
         match option.value(Some(&given)) {
             // In range and whole, so the cast is exact.
@@ -220,7 +194,7 @@ impl Check<'_> {
                 ProblemKind::WrongType,
                 Some(record),
                 field,
-                format!("expected a list of names; got {}", yaml_type(value)),
+                format!("expected a list of names; got {}", type_name(value)),
             );
             return Vec::new();
         };
@@ -239,7 +213,7 @@ impl Check<'_> {
                     ProblemKind::WrongType,
                     Some(record),
                     field,
-                    format!("expected names; got {}", yaml_type(item)),
+                    format!("expected names; got {}", type_name(item)),
                 ),
             }
         }
@@ -298,7 +272,7 @@ impl Check<'_> {
                 "overrides",
                 format!(
                     "expected a mapping of gitlab_instance_id to limits; got {}",
-                    yaml_type(value)
+                    type_name(value)
                 ),
             );
             return out;
@@ -311,7 +285,7 @@ impl Check<'_> {
                     "overrides",
                     format!(
                         "instance ids must be non-empty strings; got {}",
-                        yaml_type(key)
+                        type_name(key)
                     ),
                 );
                 continue;
@@ -324,7 +298,7 @@ impl Check<'_> {
                     &at,
                     format!(
                         "expected a mapping of requests, period, burst; got {}",
-                        yaml_type(body)
+                        type_name(body)
                     ),
                 );
                 continue;
@@ -369,7 +343,7 @@ impl Check<'_> {
                 ProblemKind::NotAMapping,
                 Some(&fallback),
                 "",
-                format!("a limit is a mapping; got {}", yaml_type(value)),
+                format!("a limit is a mapping; got {}", type_name(value)),
             );
             return None;
         };
@@ -388,7 +362,10 @@ impl Check<'_> {
                     ProblemKind::InvalidValue,
                     Some(record),
                     "name",
-                    format!("a name is 1 to 64 of a-z, 0-9, _ and -; got {}", arg(value)),
+                    format!(
+                        "a name is 1 to 64 of a-z, 0-9, _ and -; got {}",
+                        to_arg(value)
+                    ),
                 );
             }
         }
@@ -399,7 +376,7 @@ impl Check<'_> {
                     ProblemKind::InvalidValue,
                     Some(record),
                     "per",
-                    format!("per must be instance, user or realm; got {}", arg(v)),
+                    format!("per must be instance, user or realm; got {}", to_arg(v)),
                 );
             }
             found
@@ -479,7 +456,7 @@ impl Check<'_> {
                     "",
                     format!(
                         "a quota file is a mapping with `limits`; got {}",
-                        yaml_type(&other)
+                        type_name(&other)
                     ),
                 );
                 return Vec::new();
@@ -500,7 +477,7 @@ impl Check<'_> {
                 ProblemKind::WrongType,
                 None,
                 "limits",
-                format!("expected a list of limits; got {}", yaml_type(limits)),
+                format!("expected a list of limits; got {}", type_name(limits)),
             );
             return Vec::new();
         };

@@ -9,7 +9,8 @@ use super::reader::{item, join, Reader};
 use crate::auth::{CompositeConfig, HttpConfig};
 use crate::catalog::is_snake_case;
 use crate::error::ProblemKind;
-use crate::options::{composite_config, http_config, Arg, Args, OIDC_OPTIONS};
+use crate::options::{composite_config, http_config, Args, OIDC_OPTIONS};
+use crate::yaml_value::to_arg;
 
 const BLOCK: &[&str] = &[
     "backend",
@@ -306,20 +307,6 @@ fn issuers(r: &mut Reader, v: &Value, at: &str, dir: &Path) -> Vec<Issuer> {
     out
 }
 
-/// A YAML scalar as an option value, as a binding would hand it over.
-fn arg(v: &Value) -> Arg {
-    match v {
-        Value::Null => Arg::Null,
-        Value::Bool(b) => Arg::Bool(*b),
-        Value::Number(n) => n
-            .as_i64()
-            .map_or_else(|| Arg::Float(n.as_f64().unwrap_or(f64::NAN)), Arg::Int),
-        Value::String(s) => Arg::Str(s.clone()),
-        Value::Sequence(items) => Arg::List(items.iter().map(arg).collect()),
-        Value::Mapping(_) | Value::Tagged(_) => Arg::Other,
-    }
-}
-
 fn key_fetch(r: &mut Reader, v: Option<&Value>, at: &str) -> Option<KeyFetch> {
     let mut composite = Args::new();
     let mut http = Args::new();
@@ -329,7 +316,7 @@ fn key_fetch(r: &mut Reader, v: Option<&Value>, at: &str) -> Option<KeyFetch> {
             let Some(name) = key.as_str().filter(|k| KEY_FETCH_OPTIONS.contains(k)) else {
                 continue;
             };
-            let one = Args::from_pairs([(name.to_owned(), arg(value))]);
+            let one = Args::from_pairs([(name.to_owned(), to_arg(value))]);
             // One option at a time, so a bad value's problem names its own key.
             let is_http = OIDC_OPTIONS.iter().any(|(n, _)| *n == name);
             let checked = if is_http {
@@ -342,7 +329,7 @@ fn key_fetch(r: &mut Reader, v: Option<&Value>, at: &str) -> Option<KeyFetch> {
                 continue;
             }
             let target = if is_http { &mut http } else { &mut composite };
-            target.set(name, arg(value));
+            target.set(name, to_arg(value));
             given.push((
                 name.to_owned(),
                 serde_json::to_value(value).unwrap_or_default(),

@@ -4,24 +4,12 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Problem, ProblemKind};
+use crate::yaml_value::type_name;
 
 /// What the walk found wrong so far.
 #[derive(Debug, Default)]
 pub(crate) struct Reader {
     pub(crate) problems: Vec<Problem>,
-}
-
-/// The YAML type of a value, for messages.
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
 }
 
 /// `parent.key`, or `key` at the top.
