@@ -27,7 +27,7 @@ Gem::Specification.new do |spec|
     # cleanup runs after the cargo build (see ext/cleanup/extconf.rb).
     spec.files = common + Dir[
       "ext/cloud_connector/Cargo.toml", "ext/cloud_connector/Cargo.lock", "ext/cloud_connector/src/**/*.rs",
-      "ext/cleanup/extconf.rb", "core/Cargo.toml", "core/build.rs", "core/src/**/*.rs"
+      "ext/cleanup/extconf.rb", "core/Cargo.toml", "core/build.rs", "core/src/**/*.{rs,lua}"
     ]
     spec.extensions = ["ext/cloud_connector/Cargo.toml", "ext/cleanup/extconf.rb"]
   else
