@@ -109,6 +109,26 @@ RSpec.describe CC::Configuration do
       end
     end
 
+    it "loads a name that is not snake_case and keeps the later of two records of one name, as the gem does" do
+      Dir.mktmpdir do |dir|
+        FileUtils.cp_r(File.join(conf::BUNDLED_CONFIG_DIR, "."), dir)
+        ups = File.join(dir, "unit_primitives")
+        File.write(File.join(ups, "duo_chat_odd.yml"), "name: Duo-Chat\ndescription: Odd.\nbackend_services: [ai_gateway]\n")
+        File.write(File.join(ups, "twin_a.yml"), "name: twin\ndescription: First.\nbackend_services: [ai_gateway]\n")
+        File.write(File.join(ups, "twin_b.yml"), "name: twin\ndescription: Second.\nbackend_services: [ai_gateway]\n")
+        ENV["CLOUD_CONNECTOR_CONFIG_DIR"] = dir
+        begin
+          expect { up.all }.to output(/catalog warning: .*record 'twin'/).to_stderr
+          expect(up.find_by_name("Duo-Chat")).not_to be_nil
+          expect(up.all.select { |u| u.name == "twin" }.map(&:description)).to eq(["Second."])
+          kinds = CC::DataModel.load_warnings.map { |w| w[:kind] }
+          expect(kinds).to include("duplicate_name", "invalid_value")
+        ensure
+          ENV.delete("CLOUD_CONNECTOR_CONFIG_DIR")
+        end
+      end
+    end
+
     it "still fails where the gem fails (a file that is not YAML)" do
       Dir.mktmpdir do |dir|
         write_catalog(dir, "add_ons/broken.yml" => "name: [unclosed\n")

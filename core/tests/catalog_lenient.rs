@@ -166,3 +166,49 @@ fn the_embedded_catalog_loads_leniently_with_overrides() {
         .iter()
         .all(|p| p.file.as_deref() == Some("config/unit_primitives/duo_chat.yml")));
 }
+
+#[test]
+fn a_name_the_gem_loads_and_a_duplicated_name_load_as_the_gem_loads_them() {
+    // Not snake_case, but a string: the gem loads it; here it loads too, with a warning.
+    let odd = "name: Duo-Chat\ndescription: Odd.\nbackend_services: [ai_gateway]\n";
+    // Two files naming one record: the gem keeps the later (in load order, the file name order).
+    let first = "name: twin\ndescription: First.\nbackend_services: [ai_gateway]\n";
+    let second = "name: twin\ndescription: Second.\nbackend_services: [ai_gateway]\n";
+    let dir = base_with(&[
+        ("unit_primitives/duo_chat_odd.yml", odd),
+        ("unit_primitives/twin_a.yml", first),
+        ("unit_primitives/twin_b.yml", second),
+    ]);
+    assert!(
+        !problems_of(Catalog::load_dir(dir.path())).is_empty(),
+        "strict refuses both"
+    );
+
+    let l = Catalog::load_dir_lenient(dir.path(), &Overrides::new()).expect("lenient load");
+    let c = l.catalog();
+    assert!(c.unit_primitive("Duo-Chat").is_some());
+    let twins: Vec<&str> = c
+        .unit_primitives()
+        .iter()
+        .filter(|u| u.name == "twin")
+        .map(|u| u.description.as_str())
+        .collect();
+    assert_eq!(twins, ["Second."]);
+    let raw = l.records_json(RecordKind::UnitPrimitive);
+    let raw_twins: Vec<&serde_json::Value> = raw
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == json!("twin"))
+        .collect();
+    assert_eq!(raw_twins.len(), 1);
+    assert_eq!(raw_twins[0]["description"], json!("Second."));
+    assert_eq!(
+        raw.as_array().unwrap().len(),
+        c.unit_primitives().len(),
+        "raw and typed records stay one for one"
+    );
+    let kinds: Vec<ProblemKind> = l.warnings().iter().map(|p| p.kind).collect();
+    assert!(kinds.contains(&ProblemKind::InvalidValue), "{kinds:?}");
+    assert!(kinds.contains(&ProblemKind::DuplicateName), "{kinds:?}");
+}

@@ -19,6 +19,7 @@ use super::embedded;
 use super::kind::RecordKind;
 use super::load::{build, collect};
 use super::overrides::Overrides;
+use super::record_check::claimed_name;
 use super::source::{read_dir, SourceFile};
 use super::store::{Catalog, CatalogSource};
 use crate::error::{Error, Problem, ProblemKind};
@@ -98,7 +99,7 @@ fn lenient(
     overrides: &Overrides,
     source: CatalogSource,
 ) -> Result<LenientCatalog, Error> {
-    let c = collect(files, problems, overrides);
+    let mut c = collect(files, problems, overrides, true);
     let unbuilt: HashSet<&str> = c.unbuilt.iter().map(String::as_str).collect();
     let fatal: Vec<Problem> = c
         .problems
@@ -111,6 +112,17 @@ fn lenient(
     if !fatal.is_empty() {
         return Err(Error::catalog_invalid(fatal));
     }
+    // Two records of one name (the validator's `duplicate_name`, a warning here): the gem's
+    // loader keeps the later, so the earlier goes, from the typed records and the raw ones alike.
+    let l = &mut c.loaded;
+    keep_later(&mut l.unit_primitives, |r| r.1.name.clone());
+    keep_later(&mut l.backend_services, |r| r.1.name.clone());
+    keep_later(&mut l.add_ons, |r| r.1.name.clone());
+    keep_later(&mut l.license_types, |r| r.1.name.clone());
+    keep_later(&mut l.services, |r| r.1.name.clone());
+    keep_later(&mut c.mappings, |(kind, m)| {
+        (*kind, claimed_name(m).unwrap_or_default().to_owned())
+    });
     let raw = c
         .mappings
         .iter()
@@ -121,6 +133,15 @@ fn lenient(
         raw,
         warnings: c.problems,
     })
+}
+
+/// Drops every item whose key a later item has, keeping order.
+fn keep_later<T, K: Eq + std::hash::Hash>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
+    let mut seen = HashSet::new();
+    let mut keep: Vec<bool> = items.iter().rev().map(|i| seen.insert(key(i))).collect();
+    keep.reverse();
+    let mut flags = keep.into_iter();
+    items.retain(|_| flags.next().unwrap_or(true));
 }
 
 /// The kind of the file a problem is about: the name of the directory holding it.

@@ -26,10 +26,12 @@ pub(crate) struct Collected {
     pub unbuilt: Vec<String>,
 }
 
+/// Checks and builds every file's record. `lenient`: see [`check_record`].
 pub(crate) fn collect(
     files: &[SourceFile],
     problems: Vec<Problem>,
     overrides: &Overrides,
+    lenient: bool,
 ) -> Collected {
     let mut c = Collected {
         loaded: Loaded::default(),
@@ -50,7 +52,7 @@ pub(crate) fn collect(
             Some(name) if !overrides.is_empty() => overrides.apply(file.kind, &name, &mut mapping),
             _ => Default::default(),
         };
-        let (record, record_problems) = check_record(file, &mapping, &touched);
+        let (record, record_problems) = check_record(file, &mapping, &touched, lenient);
         c.problems.extend(record_problems);
         let at = file.display.clone();
         let l = &mut c.loaded;
@@ -90,7 +92,7 @@ pub(crate) fn load_files(
     overrides: &Overrides,
     source: CatalogSource,
 ) -> Result<Catalog, Error> {
-    let c = collect(files, problems, overrides);
+    let c = collect(files, problems, overrides, false);
     if !c.problems.is_empty() {
         return Err(Error::catalog_invalid(c.problems));
     }

@@ -61,11 +61,13 @@ enum Checked {
 
 /// Checks every field of one record and builds it from the sound fields; the problems come back
 /// beside it. `overridden` names the fields whose value came
-/// from override configuration, so their problems say so.
+/// from override configuration, so their problems say so. `lenient` (the gem's loading) builds
+/// a record whose name is a string but not a sound name (`Duo-Chat`); its problem stays.
 pub(crate) fn check_record(
     file: &SourceFile,
     mapping: &Mapping,
     overridden: &HashSet<String>,
+    lenient: bool,
 ) -> (Option<AnyRecord>, Vec<Problem>) {
     let kind = file.kind;
     let specs = fields_of(kind);
@@ -135,7 +137,12 @@ pub(crate) fn check_record(
     // sound fields (a bad field reads as absent) so the cross-record rules still check them and
     // one pass reports every problem; the load fails anyway while any problem remains.
     if !values.contains_key("name") {
-        return (None, problems);
+        match claimed_name(mapping).filter(|n| lenient && !n.trim().is_empty()) {
+            Some(name) => {
+                values.insert("name", Checked::Str(name.to_owned()));
+            }
+            None => return (None, problems),
+        }
     }
     if let Some(Checked::Str(name)) = values.get("name") {
         if name != file.stem() {
