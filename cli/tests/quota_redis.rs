@@ -210,5 +210,10 @@ fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
         &["--redis-connections", "0"],
         "redis_connections must be a whole number of entries from 1 to 64; got 0",
     );
+    refused(
+        &url,
+        &["--redis-failure", "maybe"],
+        "redis_failure must be \"open\" or \"closed\"; got \"maybe\"",
+    );
     refused("http://x", &[], "--redis \"http://x\"");
 }

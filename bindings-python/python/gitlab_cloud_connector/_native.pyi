@@ -2,6 +2,8 @@
 
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
+from .errors import QuotaStoreError
+
 ERROR_CODES: List[str]
 
 class Catalog:
@@ -175,14 +177,16 @@ def jwk_thumbprint(jwk: Any) -> str: ...
 
 class Quotas:
     @staticmethod
-    def load(path: str, catalog: Optional[Catalog] = None) -> Quotas: ...
+    def load(path: str, catalog: Optional[Catalog] = None, **store: Any) -> Quotas: ...
     @staticmethod
-    def parse(text: str, file: str = "<string>", catalog: Optional[Catalog] = None) -> Quotas: ...
+    def parse(
+        text: str, file: str = "<string>", catalog: Optional[Catalog] = None, **store: Any
+    ) -> Quotas: ...
     def check(
         self,
         gitlab_instance_id: Any,
         global_user_id: Optional[str],
         gitlab_realm: str,
         unit_primitive: str,
-    ) -> Tuple[bool, float, List[Tuple[str, str]], Optional[str]]: ...
+    ) -> Tuple[bool, float, List[Tuple[str, str]], Optional[str], Optional[QuotaStoreError]]: ...
     def limit_names(self) -> List[str]: ...

@@ -26,8 +26,7 @@ use clap::Args;
 use cloud_connector::auth::{
     CompositeConfig, CompositeProvider, HttpConfig, KeySource, OidcProvider, StaticJwksProvider,
 };
-use cloud_connector::options::Arg;
-use cloud_connector::quota::{MemoryStore, Quotas, STORE_CONNECTIONS, STORE_TIMEOUT_SECONDS};
+use cloud_connector::quota::{redis_config_of, FailurePolicy, MemoryStore, Quotas};
 use cloud_connector::runway::{Issuer, Manifest, SIDECAR_PREFIX};
 use cloud_connector::token::KeyRing;
 use cloud_connector::{Catalog, Error, ErrorCode};
@@ -76,9 +75,10 @@ pub struct ServeArgs {
     /// Keep the --quotas counters in this Redis (`redis://HOST:PORT`), shared by replicas.
     #[arg(long, value_name = "URL", requires = "quotas")]
     redis: Option<String>,
-    /// What a request gets while Redis is unreachable: `open` admits it, `closed` answers 429.
-    #[arg(long, value_enum, default_value = "open", requires = "redis")]
-    redis_failure: quota::FailurePolicy,
+    /// What a request gets while Redis is unreachable: `open` (the default) admits it,
+    /// `closed` answers 429.
+    #[arg(long, value_name = "open|closed", requires = "redis")]
+    redis_failure: Option<String>,
     /// Seconds a decision waits for Redis (connect or answer) before the failure policy.
     #[arg(long, value_name = "SECONDS", requires = "redis")]
     redis_timeout: Option<f64>,
@@ -166,20 +166,26 @@ fn quota_gate(
     catalog: &Catalog,
 ) -> Result<quota::QuotaGate, Failure> {
     let quotas = Quotas::load(path, catalog)?;
-    let backend = match &args.redis {
-        None => quota::Backend::Memory(MemoryStore::default()),
-        Some(url) => {
-            let timeout =
-                STORE_TIMEOUT_SECONDS.duration(args.redis_timeout.map(Arg::Float).as_ref())?;
-            let connections =
-                STORE_CONNECTIONS.count(args.redis_connections.map(Arg::Int).as_ref())?;
-            quota::Backend::Redis(quota_redis::RedisStore::new(url, connections, timeout)?)
-        }
+    let redis = redis_config_of(
+        args.redis.as_deref(),
+        args.redis_timeout,
+        args.redis_connections,
+        args.redis_failure.as_deref(),
+    )?;
+    let (backend, policy) = match redis {
+        None => (
+            quota::Backend::Memory(MemoryStore::default()),
+            FailurePolicy::default(),
+        ),
+        Some(config) => (
+            quota::Backend::Redis(quota_redis::RedisStore::new(&config)?),
+            config.failure,
+        ),
     };
     Ok(quota::QuotaGate {
         quotas,
         backend,
-        policy: args.redis_failure,
+        policy,
         metrics: quota::QuotaMetrics::default(),
         store_down: Default::default(),
     })

@@ -9,31 +9,15 @@ use std::sync::Mutex;
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
-use cloud_connector::quota::{Decision, Identity, KeyKind, MemoryStore, QuotaStore, Quotas};
+use cloud_connector::quota::{
+    Decision, FailurePolicy, Identity, Judgement, KeyKind, MemoryStore, QuotaStore, Quotas,
+};
 use cloud_connector::Error;
 use serde_json::json;
 
 use super::api::error;
 use super::log;
 use super::quota_redis::RedisStore;
-
-/// What a store failure does to the request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailurePolicy {
-    /// Admit the request: the vendor's quota is at risk, the service is not.
-    Open,
-    /// Refuse it with 429: no request gets through unmetered.
-    Closed,
-}
-
-impl FailurePolicy {
-    fn as_str(self) -> &'static str {
-        match self {
-            FailurePolicy::Open => "open",
-            FailurePolicy::Closed => "closed",
-        }
-    }
-}
 
 #[derive(Debug)]
 pub enum Backend {
@@ -150,21 +134,25 @@ impl QuotaGate {
                 json!({"code": e.code().as_str(), "error": e.message(), "policy": self.policy.as_str()}),
             );
         }
-        match self.policy {
-            FailurePolicy::Open => Judged::Admit(Vec::new()),
-            // Refused as over quota (429, retry in a second), not as a server error: the
-            // request is fine, only its metering is unavailable.
-            FailurePolicy::Closed => Judged::Refuse(
-                with_headers(
-                    error(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        e.code().as_str(),
-                        format!("the quota store is unavailable: {}", e.message()),
-                    ),
-                    &[("Retry-After", "1".to_owned())],
-                ),
-                "quota_store_failed",
-            ),
+        let judged = Judgement::StoreFailed {
+            error: e.clone(),
+            policy: self.policy,
+        };
+        if judged.allowed() {
+            return Judged::Admit(judged.headers());
         }
+        // Refused as over quota (429), not as a server error: the request is fine, only its
+        // metering is unavailable.
+        Judged::Refuse(
+            with_headers(
+                error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    e.code().as_str(),
+                    format!("the quota store is unavailable: {}", e.message()),
+                ),
+                &judged.headers(),
+            ),
+            "quota_store_failed",
+        )
     }
 }

@@ -6,14 +6,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use cloud_connector::quota::{redis_args, redis_spent, Check, Spent, REDIS_GCRA_SCRIPT};
+use cloud_connector::quota::{
+    gcra_invocation, redis_spent, store_failed as failed, Check, RedisConfig, Spent,
+    REDIS_GCRA_SCRIPT, STORE_RECONNECT_PAUSE as RECONNECT_PAUSE,
+};
 use cloud_connector::{Error, ErrorCode};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 use tokio::sync::Mutex;
-
-/// After a failed connect, requests fail at once for this long instead of each trying again.
-const RECONNECT_PAUSE: Duration = Duration::from_millis(250);
 
 #[derive(Default)]
 struct Slot {
@@ -38,22 +38,19 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::QuotaStoreFailed, format!("redis {what}: {e}"))
-}
-
 impl RedisStore {
     /// A store for `url` (checked now; connections open on first use, so serve starts while
     /// Redis is away and the failure policy covers the gap).
-    pub fn new(url: &str, connections: usize, timeout: Duration) -> Result<RedisStore, Error> {
-        let client = Client::open(url)
+    pub fn new(config: &RedisConfig) -> Result<RedisStore, Error> {
+        let url = &config.url;
+        let client = Client::open(url.as_str())
             .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("--redis {url:?}: {e}")))?;
         Ok(RedisStore {
             client,
             script: Script::new(REDIS_GCRA_SCRIPT),
-            slots: (0..connections).map(|_| Mutex::default()).collect(),
+            slots: (0..config.connections).map(|_| Mutex::default()).collect(),
             next: AtomicUsize::new(0),
-            timeout,
+            timeout: config.timeout,
         })
     }
 
@@ -96,14 +93,7 @@ impl RedisStore {
     /// One atomic GCRA step over `checks` (see the core's `REDIS_GCRA_SCRIPT`).
     pub async fn spend(&self, checks: &[Check]) -> Result<Spent, Error> {
         let mut connection = self.connection().await?;
-        let (keys, argv) = redis_args(checks);
-        let mut invocation = self.script.prepare_invoke();
-        for key in keys {
-            invocation.key(key);
-        }
-        for arg in argv {
-            invocation.arg(arg);
-        }
+        let invocation = gcra_invocation(&self.script, checks);
         let reply: Vec<i64> = match tokio::time::timeout(
             self.timeout,
             invocation.invoke_async(&mut connection),

@@ -9,6 +9,7 @@ mod composite;
 mod number;
 mod values;
 
+pub(crate) use arg::{invalid, OptionNames};
 pub use arg::{Arg, Args};
 pub use composite::{
     composite_config, http_config, validation, COMPOSITE_OPTIONS, OIDC_OPTIONS, VALIDATION_OPTIONS,

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::decision::{Decision, PolicyState};
+use super::failure::{FailurePolicy, Judgement};
 use super::gcra::{Check, QuotaStore, Spent};
 use super::identity::Identity;
 use super::limit::{KeyKind, Limit};
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 
 /// Every store key starts with this, so quota counters are easy to find in a shared Redis.
 const KEY_PREFIX: &str = "cloud-connector:quota";
@@ -121,5 +122,22 @@ impl Quotas {
         }
         let spent = store.spend(&checks)?;
         Ok(self.decision(&checks, &spent))
+    }
+
+    /// [`Quotas::decide`], with a store failure answered by `policy` instead of returned.
+    pub fn judge(
+        &self,
+        store: &dyn QuotaStore,
+        policy: FailurePolicy,
+        who: &Identity,
+        unit_primitive: &str,
+    ) -> Result<Judgement> {
+        match self.decide(store, who, unit_primitive) {
+            Ok(d) => Ok(Judgement::Decided(d)),
+            Err(error) if error.code() == ErrorCode::QuotaStoreFailed => {
+                Ok(Judgement::StoreFailed { error, policy })
+            }
+            Err(e) => Err(e),
+        }
     }
 }
