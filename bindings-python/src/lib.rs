@@ -10,6 +10,11 @@ mod tokens;
 
 use pyo3::prelude::*;
 
+/// mimalloc for the extension's own allocations (CPython keeps its allocator): an uncached
+/// verification allocates the header's and claims' strings and maps.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add(
