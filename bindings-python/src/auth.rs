@@ -22,6 +22,7 @@ use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 use crate::catalog::py_to_json;
 use crate::convert::{json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
+use crate::service_name::service_name;
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
 #[pyclass(name = "KeySource", module = "gitlab_cloud_connector._native", frozen)]
@@ -388,18 +389,20 @@ impl PyComposite {
         Ok((authenticated, fields, self.inner.refreshes()))
     }
 
-    /// [`PyComposite::authenticate`] returning the package's own objects:
+    /// [`PyComposite::authenticate`] for the current service name (`config_type` is
+    /// `CloudConnectorConfig`), returning the package's own objects:
     /// `(user_type(authenticated, False, None, claims_type(*fields)), refreshes)`, built here
     /// without running Python code (a cache hit's share of a request is mostly object building).
     fn authenticate_user<'py>(
         &self,
         py: Python<'py>,
         token: &str,
-        audience: &str,
+        config_type: &Bound<'py, PyAny>,
         claims_type: &Bound<'py, PyType>,
         user_type: &Bound<'py, PyType>,
     ) -> PyResult<(Bound<'py, PyAny>, u64)> {
-        let (authenticated, fields) = self.authenticated_fields(py, token, audience)?;
+        let (_, audience) = service_name(py, config_type)?;
+        let (authenticated, fields) = self.authenticated_fields(py, token, &audience)?;
         let tuple_new = py.get_type::<PyTuple>().getattr(intern!(py, "__new__"))?;
         let claims = tuple_new.call1((claims_type, fields))?;
         let user = user_type.call_method1(intern!(py, "__new__"), (user_type,))?;

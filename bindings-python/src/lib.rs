@@ -6,6 +6,7 @@ mod catalog;
 mod convert;
 mod errors;
 mod quota;
+mod service_name;
 mod tokens;
 
 use pyo3::prelude::*;
@@ -28,5 +29,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     auth::register(m)?;
     tokens::register(m)?;
     quota::register(m)?;
+    service_name::register(m)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import _native
 from .cache import AuthRecord, LocalAuthCache
-from .config import CloudConnectorConfig, current_service_name
+from .config import CloudConnectorConfig
 from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError, error_for_code
 from .logging import log_exception
 from .requests_fetch import requests_fetch
@@ -240,7 +240,7 @@ class CompositeProvider(AuthProvider):
         # The native side builds the user and its claims (fresh `scopes` and `extra`): no
         # Python-level construction on the hot path.
         user, refreshes = self._native.authenticate_user(
-            token, current_service_name(), UserClaims, CloudConnectorUser
+            token, CloudConnectorConfig, UserClaims, CloudConnectorUser
         )
         if refreshes != self._seen_refreshes:
             self._log_refresh()
