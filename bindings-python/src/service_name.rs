@@ -54,7 +54,9 @@ fn from_environ<'py>(py: Python<'py>) -> PyResult<Option<(Bound<'py, PyString>, 
     let Ok(data) = data.cast_into::<PyDict>() else {
         return plain_get(py, &env);
     };
-    let key = ENV_KEY.get_or_init(py, || PyBytes::new(py, SERVICE_NAME_ENV.as_bytes()).unbind());
+    let key = ENV_KEY.get_or_init(py, || {
+        PyBytes::new(py, SERVICE_NAME_ENV.as_bytes()).unbind()
+    });
     let Some(raw) = data.get_item(key.bind(py))? else {
         return Ok(None);
     };

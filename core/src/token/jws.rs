@@ -61,7 +61,9 @@ pub fn parse(token: &str, max_size: usize) -> Result<Jws<'_>> {
             "JWS JSON serialization is not supported; use the compact form",
         ));
     }
-    let dots = token.bytes().filter(|b| *b == b'.').count();
+    // `matches` finds each dot with memchr; a byte-by-byte count cost as much as the header's
+    // JSON parse on a 1.6 kB token.
+    let dots = token.matches('.').count();
     if dots == 4 {
         return Err(malformed(
             "token has five segments: JWE (encrypted tokens) is not supported",
