@@ -8,6 +8,7 @@ use std::time::Duration;
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
@@ -250,6 +251,23 @@ fn fresh_fields<'py>(
     )
 }
 
+/// `tuple.__new__` and `object.__new__`, looked up once: they build the NamedTuple of claims
+/// and the user without running their classes' Python code (the classes define no `__new__`).
+static NEW_TUPLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static NEW_OBJECT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn builtin_new<'a, 'py>(
+    py: Python<'py>,
+    cell: &'a PyOnceLock<Py<PyAny>>,
+    type_name: &str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    cell.get_or_try_init(py, || {
+        let builtins = py.import("builtins")?;
+        Ok::<_, PyErr>(builtins.getattr(type_name)?.getattr("__new__")?.unbind())
+    })
+    .map(|f| f.bind(py))
+}
+
 impl PyComposite {
     /// Whether `token` authenticates for `audience`, and the `UserClaims` fields (fresh
     /// `scopes` and `extra`; a rejected token's are the defaults).
@@ -403,9 +421,8 @@ impl PyComposite {
     ) -> PyResult<(Bound<'py, PyAny>, u64)> {
         let (_, audience) = service_name(py, config_type)?;
         let (authenticated, fields) = self.authenticated_fields(py, token, &audience)?;
-        let tuple_new = py.get_type::<PyTuple>().getattr(intern!(py, "__new__"))?;
-        let claims = tuple_new.call1((claims_type, fields))?;
-        let user = user_type.call_method1(intern!(py, "__new__"), (user_type,))?;
+        let claims = builtin_new(py, &NEW_TUPLE, "tuple")?.call1((claims_type, fields))?;
+        let user = builtin_new(py, &NEW_OBJECT, "object")?.call1((user_type,))?;
         user.setattr(intern!(py, "_authenticated"), authenticated)?;
         user.setattr(intern!(py, "_is_debug"), false)?;
         user.setattr(intern!(py, "_global_user_id"), py.None())?;
