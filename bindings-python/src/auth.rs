@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
@@ -21,6 +23,7 @@ use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 use crate::catalog::py_to_json;
 use crate::convert::{json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
+use crate::service_name::service_name;
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
 #[pyclass(name = "KeySource", module = "gitlab_cloud_connector._native", frozen)]
@@ -248,6 +251,67 @@ fn fresh_fields<'py>(
     )
 }
 
+/// `tuple.__new__` and `object.__new__`, looked up once: they build the NamedTuple of claims
+/// and the user without running their classes' Python code (the classes define no `__new__`).
+static NEW_TUPLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static NEW_OBJECT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn builtin_new<'a, 'py>(
+    py: Python<'py>,
+    cell: &'a PyOnceLock<Py<PyAny>>,
+    type_name: &str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    cell.get_or_try_init(py, || {
+        let builtins = py.import("builtins")?;
+        Ok::<_, PyErr>(builtins.getattr(type_name)?.getattr("__new__")?.unbind())
+    })
+    .map(|f| f.bind(py))
+}
+
+impl PyComposite {
+    /// Whether `token` authenticates for `audience`, and the `UserClaims` fields (fresh
+    /// `scopes` and `extra`; a rejected token's are the defaults).
+    fn authenticated_fields<'py>(
+        &self,
+        py: Python<'py>,
+        token: &str,
+        audience: &str,
+    ) -> PyResult<(bool, Bound<'py, PyTuple>)> {
+        // A cache hit answers in well under a microsecond; releasing the GIL would cost more
+        // than it saves, so only a miss (a signature check or a fetch) runs detached.
+        let verified = match self.inner.verify_cached(token, &[audience]) {
+            Some(v) => Ok(v),
+            None => {
+                let inner = self.inner.clone();
+                let (token, audience) = (token.to_owned(), audience.to_owned());
+                py.detach(move || inner.verify(&token, &[audience.as_str()]))
+            }
+        };
+        let verified = match verified {
+            Ok(v) => v,
+            Err(e) => {
+                // Logged by the core; only "no keys at all" escapes as an error.
+                CloudConnectorUser::from_verified(Err(e)).py_err(py)?;
+                return Ok((false, claims_fields(py, &UserClaims::default())?));
+            }
+        };
+        // The fields are converted once per token cache entry, in the entry's own memo.
+        let held = |c: &Cause| c.downcast_ref::<Py<PyTuple>>().map(|t| t.bind(py).clone());
+        let fields = match &verified.memo {
+            Some(memo) => match memo.get().and_then(held) {
+                Some(fields) => fields,
+                None => {
+                    let fields = claims_fields(py, &verified.user)?;
+                    let kept = memo.keep(Cause::new(fields.clone().unbind()));
+                    held(kept).unwrap_or(fields)
+                }
+            },
+            None => claims_fields(py, &verified.user)?,
+        };
+        Ok((true, fresh_fields(py, &fields)?))
+    }
+}
+
 #[pymethods]
 impl PyComposite {
     /// Options as the core names them (`options::COMPOSITE_OPTIONS`); only those set are
@@ -339,42 +403,31 @@ impl PyComposite {
         token: &str,
         audience: &str,
     ) -> PyResult<(bool, Bound<'py, PyTuple>, u64)> {
-        // A cache hit answers in well under a microsecond; releasing the GIL would cost more
-        // than it saves, so only a miss (a signature check or a fetch) runs detached.
-        let verified = match self.inner.verify_cached(token, &[audience]) {
-            Some(v) => Ok(v),
-            None => {
-                let inner = self.inner.clone();
-                let (token, audience) = (token.to_owned(), audience.to_owned());
-                py.detach(move || inner.verify(&token, &[audience.as_str()]))
-            }
-        };
-        let verified = match verified {
-            Ok(v) => v,
-            Err(e) => {
-                // Logged by the core; only "no keys at all" escapes as an error.
-                CloudConnectorUser::from_verified(Err(e)).py_err(py)?;
-                return Ok((
-                    false,
-                    claims_fields(py, &UserClaims::default())?,
-                    self.inner.refreshes(),
-                ));
-            }
-        };
-        // The fields are converted once per token cache entry, in the entry's own memo.
-        let held = |c: &Cause| c.downcast_ref::<Py<PyTuple>>().map(|t| t.bind(py).clone());
-        let fields = match &verified.memo {
-            Some(memo) => match memo.get().and_then(held) {
-                Some(fields) => fields,
-                None => {
-                    let fields = claims_fields(py, &verified.user)?;
-                    let kept = memo.keep(Cause::new(fields.clone().unbind()));
-                    held(kept).unwrap_or(fields)
-                }
-            },
-            None => claims_fields(py, &verified.user)?,
-        };
-        Ok((true, fresh_fields(py, &fields)?, self.inner.refreshes()))
+        let (authenticated, fields) = self.authenticated_fields(py, token, audience)?;
+        Ok((authenticated, fields, self.inner.refreshes()))
+    }
+
+    /// [`PyComposite::authenticate`] for the current service name (`config_type` is
+    /// `CloudConnectorConfig`), returning the package's own objects:
+    /// `(user_type(authenticated, False, None, claims_type(*fields)), refreshes)`, built here
+    /// without running Python code (a cache hit's share of a request is mostly object building).
+    fn authenticate_user<'py>(
+        &self,
+        py: Python<'py>,
+        token: &str,
+        config_type: &Bound<'py, PyAny>,
+        claims_type: &Bound<'py, PyType>,
+        user_type: &Bound<'py, PyType>,
+    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
+        let (_, audience) = service_name(py, config_type)?;
+        let (authenticated, fields) = self.authenticated_fields(py, token, &audience)?;
+        let claims = builtin_new(py, &NEW_TUPLE, "tuple")?.call1((claims_type, fields))?;
+        let user = builtin_new(py, &NEW_OBJECT, "object")?.call1((user_type,))?;
+        user.setattr(intern!(py, "_authenticated"), authenticated)?;
+        user.setattr(intern!(py, "_is_debug"), false)?;
+        user.setattr(intern!(py, "_global_user_id"), py.None())?;
+        user.setattr(intern!(py, "_claims"), claims)?;
+        Ok((user, self.inner.refreshes()))
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the

@@ -6,9 +6,15 @@ mod catalog;
 mod convert;
 mod errors;
 mod quota;
+mod service_name;
 mod tokens;
 
 use pyo3::prelude::*;
+
+/// mimalloc for the extension's own allocations (CPython keeps its allocator): an uncached
+/// verification allocates the header's and claims' strings and maps.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -23,5 +29,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     auth::register(m)?;
     tokens::register(m)?;
     quota::register(m)?;
+    service_name::register(m)?;
     Ok(())
 }

@@ -244,3 +244,14 @@ def test_cache_hits_hand_out_fresh_mutable_claims(provider: CompositeProvider) -
     assert second.claims.scopes == ["duo_chat"] and second.claims == provider.authenticate(tok).claims
     assert second.claims.extra is not first.claims.extra
     assert type(second.claims) is UserClaims and second.authenticated
+
+
+def test_authenticate_builds_the_package_objects(provider: CompositeProvider) -> None:
+    # The native side builds the user and its claims: the same classes and attributes as the
+    # Python constructors give, for a miss, a hit and a rejected token.
+    tok = pyjwt_token(KEY_A, scopes=["duo_chat"])
+    for user in (provider.authenticate(tok), provider.authenticate(tok), provider.authenticate("x.y.z")):
+        assert type(user) is CloudConnectorUser and type(user.claims) is UserClaims
+        assert vars(user) == vars(CloudConnectorUser(user.authenticated, False, None, user.claims))
+    assert provider.authenticate(tok).claims.scopes == ["duo_chat"]  # type: ignore[union-attr]
+    assert vars(provider.authenticate("x.y.z"))["_claims"] == UserClaims()

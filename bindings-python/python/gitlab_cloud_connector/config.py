@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, ClassVar, List, Optional
+from typing import ClassVar, Optional
 
-from .errors import NoServiceNameError
+from . import _native
 
 SERVICE_NAME_ENV = "CLOUD_CONNECTOR_SERVICE_NAME"
 NO_SERVICE_NAME_MESSAGE = (
@@ -15,37 +14,11 @@ NO_SERVICE_NAME_MESSAGE = (
 )
 
 
-_ENV_KEY = os.fsencode(SERVICE_NAME_ENV)
-
-
-def _from_environ() -> Optional[str]:
-    # Reads os.environ on every call, as callers and tests rely on, but through its own backing
-    # mapping when it has one: `os.environ.get` re-encodes the key and decodes the value each
-    # time, which is a third of a cache-hit authentication. A replaced os.environ (a plain dict)
-    # is read with `.get`.
-    env = os.environ
-    data = getattr(env, "_data", None)
-    if isinstance(data, dict):
-        raw = data.get(_ENV_KEY)
-        if not raw:
-            return None
-        if raw is not _decoded[0]:
-            _decoded[:] = [raw, os.fsdecode(raw)]
-        text: str = _decoded[1]
-        return text
-    return env.get(SERVICE_NAME_ENV)
-
-
-# The last raw value read and its text: the same bytes object decodes to the same text.
-_decoded: List[Any] = [None, None]
-
-
 def current_service_name() -> str:
     """The service name now: the environment variable, else the configured name."""
-    name = _from_environ() or CloudConnectorConfig._service_name
-    if not name:
-        raise NoServiceNameError(NO_SERVICE_NAME_MESSAGE)
-    return name
+    # Read natively (os.environ's backing mapping when it has one, else `os.environ.get`), the
+    # same read `CompositeProvider.authenticate` makes without a Python frame.
+    return _native.current_service_name(CloudConnectorConfig)
 
 
 class CloudConnectorConfig:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import _native
 from .cache import AuthRecord, LocalAuthCache
-from .config import CloudConnectorConfig, current_service_name
+from .config import CloudConnectorConfig
 from .errors import CloudConnectorError, CriticalAuthError, NoServiceNameError, error_for_code
 from .logging import log_exception
 from .requests_fetch import requests_fetch
@@ -237,10 +237,15 @@ class CompositeProvider(AuthProvider):
     def authenticate(self, token: str) -> CloudConnectorUser:
         """Raises ``CriticalAuthError`` when no provider has any key, ``NoServiceNameError``
         without a service name; a bad token is an unauthenticated user with empty claims."""
-        authenticated, fields, refreshes = self._native.authenticate(token, current_service_name())
+        # The native side builds the user and its claims (fresh `scopes` and `extra`): no
+        # Python-level construction on the hot path.
+        user, refreshes = self._native.authenticate_user(
+            token, CloudConnectorConfig, UserClaims, CloudConnectorUser
+        )
         if refreshes != self._seen_refreshes:
             self._log_refresh()
-        return CloudConnectorUser(authenticated, False, None, _new_claims(UserClaims, fields))
+        result: CloudConnectorUser = user
+        return result
 
     def jwks(self) -> Dict[str, Any]:
         keys: Dict[str, Any] = self._native.jwks()
@@ -298,10 +303,6 @@ class _HeldKeys(LocalAuthCache):
             raise TypeError(
                 f"the {k!r} record is the key set held by the core; use load_jwks() to refresh it"
             )
-
-
-# Builds the NamedTuple from the native fields tuple without re-checking its arguments.
-_new_claims = tuple.__new__
 
 
 def _native_source_for(provider: Any) -> List[_native.KeySource]:

@@ -527,8 +527,7 @@ impl CompositeProvider {
             self.spawn_refresh();
         }
         let hit = lock(&self.inner.cache).get(token, snapshot.generation)?;
-        let answered =
-            token::validate_claims_for(&hit.verified.claims, v, audiences, token::now()).ok();
+        let answered = recheck(&hit, v, audiences, token::now()).ok();
         // Only an answer counts: a None falls through to verify, which counts it there.
         answered.map(|()| {
             self.inner.stats.hit();
@@ -611,7 +610,7 @@ impl CompositeProvider {
             let hit = lock(&self.inner.cache).get(token, snapshot.generation);
             if let Some(hit) = hit {
                 self.inner.stats.hit();
-                return match token::validate_claims_for(&hit.verified.claims, v, audiences, now) {
+                return match recheck(&hit, v, audiences, now) {
                     Ok(()) => Ok(VerifiedClaims::cached(hit)),
                     Err(e) => {
                         lock(&self.inner.cache).remove(token);
@@ -644,7 +643,7 @@ impl CompositeProvider {
             if let Some(e) = token::signature_error(m, kid) {
                 return Err(e);
             }
-            token::validate_claims_for(&claims, v, audiences, now)?;
+            let times = token::validate_claims_for(&claims, v, audiences, now)?;
             let verified = VerifiedToken {
                 header: Arc::new(jws.header),
                 claims: Arc::new(claims),
@@ -656,6 +655,7 @@ impl CompositeProvider {
             let entry = CachedToken {
                 user: Arc::new(UserClaims::from_claims(&verified.claims)),
                 verified,
+                times,
                 memo: Arc::default(),
             };
             lock(&self.inner.cache).insert(token, entry.clone(), generation);
@@ -673,6 +673,14 @@ impl CompositeProvider {
     pub fn claims_memos(&self) -> Vec<Cause> {
         lock(&self.inner.cache).memos()
     }
+}
+
+/// A cached token judged again at `now` for `audiences`: only the time claims and the audience,
+/// as every other rule depends on the claims and the provider's fixed policy alone, which
+/// passed when the token was cached.
+fn recheck(hit: &CachedToken, v: &Validation, audiences: &[&str], now: i64) -> Result<()> {
+    hit.times.check(v, now)?;
+    token::check_audience_of(&hit.verified.claims, audiences)
 }
 
 /// Anything `authenticate` can ask to check a bearer token (python-api.md §5.1).

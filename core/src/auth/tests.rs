@@ -399,6 +399,46 @@ fn verified_token_cache() {
     );
 }
 
+/// The cache answers only for the token it holds, byte for byte: the cached token's signature
+/// on another payload (the same signature segment, so the same cache slot) is refused as a bad
+/// signature, cached or not, and leaves the cached token in place; a hit re-checks `nbf`.
+#[test]
+fn a_cached_signature_on_another_payload_is_refused() {
+    let a = key(RSA_A);
+    let source: Arc<dyn KeySource> =
+        Arc::new(StaticJwksProvider::from_json("jwks", &jwks(&[(&a, "a")]).to_string()).unwrap());
+    let p = composite(vec![source]);
+    let t = rs256(
+        &a,
+        json!({"alg": "RS256", "kid": "a"}),
+        json!({"aud": SVC, "sub": "alice", "nbf": NOW - 10, "exp": NOW + 10}),
+    );
+    assert!(p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).is_ok());
+    let other = rs256(
+        &a,
+        json!({"alg": "RS256", "kid": "a"}),
+        json!({"aud": SVC, "sub": "mallory", "nbf": NOW - 10, "exp": NOW + 10}),
+    );
+    let (_, signature) = t.rsplit_once('.').unwrap();
+    let (signing_input, _) = other.rsplit_once('.').unwrap();
+    let forged = format!("{signing_input}.{signature}");
+    assert!(p.verify_cached(&forged, &[SVC]).is_none(), "not a hit");
+    for _ in 0..2 {
+        assert_eq!(
+            code(p.verify_at(&forged, &[SVC], NOW, Wait::MayLoad)),
+            ErrorCode::InvalidSignature
+        );
+    }
+    assert_eq!(p.cached_tokens(), 1, "the forgery is never cached");
+    let hit = p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).unwrap();
+    assert_eq!(hit.user.subject, "alice");
+    assert_eq!(
+        code(p.verify_at(&t, &[SVC], NOW - 11, Wait::MayLoad)),
+        ErrorCode::TokenNotYetValid,
+        "nbf re-checked on a hit"
+    );
+}
+
 #[test]
 fn a_cached_token_is_mapped_to_user_claims_once() {
     let s = TestServer::start();

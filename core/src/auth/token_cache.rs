@@ -3,17 +3,43 @@
 //! verified under, so a key set change invalidates them even if a verification was in flight.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use ahash::RandomState;
 
 use super::user::UserClaims;
 use crate::error::Cause;
-use crate::token::VerifiedToken;
+use crate::token::{TimeClaims, VerifiedToken};
 
-/// Every hit hashes the whole token (hundreds of bytes), so the hasher matters: ahash is several
-/// times faster than SipHash and, randomly seeded per cache, as resistant to crafted collisions.
-type Map<V> = HashMap<String, V, RandomState>;
+/// Bytes of the token's end that pick its slot: the end of the signature segment. Only verified
+/// tokens are inserted, and their signatures cannot be chosen, so these bytes spread entries as
+/// well as the whole token would; a lookup still compares the whole token, so a token sharing
+/// them (a valid signature on another payload) is a miss, never a hit.
+const KEY_BYTES: usize = 32;
+
+/// A slot key is already an ahash (randomly seeded per cache): the map uses it as is.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in rather than lose it.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// A binding's own conversion of a cached token's claims (a Python tuple, a frozen Ruby Hash),
 /// kept with the cache entry: one memo for every binding, as large as the token cache, dropped
@@ -40,25 +66,38 @@ impl PartialEq for ClaimsMemo {
     }
 }
 
-/// A cached token: as verified, its claims mapped to a user's fields once, and the memo of a
-/// binding's conversion.
+/// A cached token: as verified, its time claims (all a hit re-checks besides the audience),
+/// its claims mapped to a user's fields once, and the memo of a binding's conversion.
 #[derive(Clone, Debug)]
 pub(crate) struct CachedToken {
     pub(crate) verified: VerifiedToken,
+    pub(crate) times: TimeClaims,
     pub(crate) user: Arc<UserClaims>,
     pub(crate) memo: Arc<ClaimsMemo>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    token: Box<str>,
+    value: CachedToken,
+    generation: u64,
+    /// Tick of the last use.
+    last: u64,
 }
 
 #[derive(Debug)]
 pub(crate) struct TokenCache {
     capacity: usize,
     tick: u64,
-    /// token -> (verified, key-set generation, tick of last use)
-    entries: Map<(CachedToken, u64, u64)>,
-    /// tick of insertion or of the last re-queue -> token. A hit only stamps the entry's tick
+    hasher: RandomState,
+    /// key of the token's end -> its slot. Two tokens with one key cannot both be held: the
+    /// later insertion replaces the earlier (a seeded 64-bit hash of unforgeable bytes: a
+    /// coincidence costs one re-verification).
+    entries: Map<Slot>,
+    /// tick of insertion or of the last re-queue -> key. A hit only stamps the slot's tick
     /// (no tree update on the hot path); eviction gives an entry used since it was queued a
     /// second chance by re-queueing it, so the least recently used one goes first.
-    order: BTreeMap<u64, String>,
+    order: BTreeMap<u64, u64>,
 }
 
 impl TokenCache {
@@ -66,21 +105,31 @@ impl TokenCache {
         TokenCache {
             capacity,
             tick: 0,
+            hasher: RandomState::new(),
             entries: Map::default(),
             order: BTreeMap::new(),
         }
     }
 
+    fn key(&self, token: &str) -> u64 {
+        let bytes = token.as_bytes();
+        self.hasher
+            .hash_one(&bytes[bytes.len().saturating_sub(KEY_BYTES)..])
+    }
+
     pub(crate) fn get(&mut self, token: &str, generation: u64) -> Option<CachedToken> {
-        self.tick += 1;
-        let tick = self.tick;
-        let (value, gen, last) = self.entries.get_mut(token)?;
-        if *gen != generation {
-            self.entries.remove(token);
+        let key = self.key(token);
+        let slot = self.entries.get_mut(&key)?;
+        if *slot.token != *token {
             return None;
         }
-        *last = tick;
-        Some(value.clone())
+        if slot.generation != generation {
+            self.entries.remove(&key);
+            return None;
+        }
+        self.tick += 1;
+        slot.last = self.tick;
+        Some(slot.value.clone())
     }
 
     pub(crate) fn insert(&mut self, token: &str, value: CachedToken, generation: u64) {
@@ -88,12 +137,13 @@ impl TokenCache {
             return;
         }
         self.tick += 1;
-        self.entries.remove(token);
+        let key = self.key(token);
+        self.entries.remove(&key);
         while self.entries.len() >= self.capacity {
             let Some((queued, oldest)) = self.order.pop_first() else {
                 break;
             };
-            match self.entries.get(&oldest).map(|e| e.2) {
+            match self.entries.get(&oldest).map(|e| e.last) {
                 // Used since it was queued: queue it again at its last use.
                 Some(last) if last > queued => {
                     self.order.insert(last, oldest);
@@ -105,27 +155,36 @@ impl TokenCache {
                 None => {}
             }
         }
-        self.entries
-            .insert(token.to_owned(), (value, generation, self.tick));
-        self.order.insert(self.tick, token.to_owned());
+        let slot = Slot {
+            token: token.into(),
+            value,
+            generation,
+            last: self.tick,
+        };
+        self.entries.insert(key, slot);
+        self.order.insert(self.tick, key);
         // Stale slots (removed or re-inserted tokens) are dropped when the queue grows past twice
         // the entries, so it stays bounded however the cache is used.
         if self.order.len() > 2 * self.capacity.max(1) {
             let entries = &self.entries;
             self.order
-                .retain(|queued, token| entries.get(token).is_some_and(|e| e.2 >= *queued));
+                .retain(|queued, key| entries.get(key).is_some_and(|e| e.last >= *queued));
         }
     }
 
+    /// Drops `token`'s entry (only that token's: another token with its key stays).
     pub(crate) fn remove(&mut self, token: &str) {
-        self.entries.remove(token);
+        let key = self.key(token);
+        if self.entries.get(&key).is_some_and(|e| *e.token == *token) {
+            self.entries.remove(&key);
+        }
     }
 
     /// Every conversion the entries hold (for a host's garbage collector to mark).
     pub(crate) fn memos(&self) -> Vec<Cause> {
         self.entries
             .values()
-            .filter_map(|(entry, _, _)| entry.memo.get().cloned())
+            .filter_map(|slot| slot.value.memo.get().cloned())
             .collect()
     }
 
@@ -148,6 +207,7 @@ mod tests {
         m.insert("n".into(), n.into());
         CachedToken {
             user: Arc::new(UserClaims::from_claims(&m)),
+            times: TimeClaims::default(),
             memo: Arc::default(),
             verified: VerifiedToken {
                 header: Arc::default(),
@@ -184,6 +244,21 @@ mod tests {
         let mut zero = TokenCache::new(0);
         zero.insert("a", v(1), 0);
         assert_eq!(zero.len(), 0);
+    }
+
+    #[test]
+    fn a_token_sharing_the_key_bytes_is_another_token() {
+        let tail = "s".repeat(KEY_BYTES);
+        let (a, b) = (format!("a.{tail}"), format!("b.{tail}"));
+        let mut c = TokenCache::new(4);
+        c.insert(&a, v(1), 0);
+        assert!(c.get(&b, 0).is_none(), "same slot, other token: a miss");
+        c.remove(&b);
+        assert!(c.get(&a, 0).is_some(), "removing b leaves a");
+        c.insert(&b, v(2), 0);
+        assert!(c.get(&a, 0).is_none(), "b took the slot");
+        assert_eq!(c.get(&b, 0).unwrap().verified.claims["n"], 2);
+        assert_eq!(c.len(), 1);
     }
 
     #[test]

@@ -33,7 +33,14 @@ fn decode(segment: &str, what: &str) -> Result<Vec<u8>> {
 }
 
 fn object(bytes: &[u8], what: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_slice::<Value>(bytes) {
+    // Checked as UTF-8 in one pass, the JSON is read as text: from bytes, serde_json checks each
+    // string on its own, which costs a token's verification more than the rest of the parse.
+    // Bytes that are not UTF-8 are read as bytes, for serde_json's own error.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Value>(text),
+        Err(_) => serde_json::from_slice::<Value>(bytes),
+    };
+    match parsed {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(malformed(format!("{what} is not a JSON object"))),
         Err(e) => Err(malformed(format!("{what} is not valid JSON: {e}"))),
@@ -54,7 +61,9 @@ pub fn parse(token: &str, max_size: usize) -> Result<Jws<'_>> {
             "JWS JSON serialization is not supported; use the compact form",
         ));
     }
-    let dots = token.bytes().filter(|b| *b == b'.').count();
+    // `matches` finds each dot with memchr; a byte-by-byte count cost as much as the header's
+    // JSON parse on a 1.6 kB token.
+    let dots = token.matches('.').count();
     if dots == 4 {
         return Err(malformed(
             "token has five segments: JWE (encrypted tokens) is not supported",

@@ -36,7 +36,7 @@ pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use validation::{validate_claims, Validation};
 pub use verify::{now, verify, verify_jws, verify_with_payload, VerifiedToken};
 
-pub(crate) use validation::validate_claims_for;
+pub(crate) use validation::{check_audience_of, validate_claims_for, TimeClaims};
 pub(crate) use verify::{parse_checked, signature_error};
 
 /// base64url without padding, as JWS uses it (for bindings and test tools).

@@ -65,42 +65,88 @@ fn numeric_date(claims: &Map<String, Value>, name: &str, label: &str) -> Result<
 
 /// Checks every claim rule against `now` (Unix seconds). Signature and header are not looked at.
 pub fn validate_claims(claims: &Map<String, Value>, v: &Validation, now: i64) -> Result<()> {
-    validate_claims_for(claims, v, &v.audiences, now)
+    validate_claims_for(claims, v, &v.audiences, now).map(|_| ())
+}
+
+/// The time claims of a token whose claims passed, as whole seconds: all a cached token needs
+/// to be judged again later, since every other rule but the audience depends only on the
+/// claims and the fixed policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TimeClaims {
+    iat: Option<i64>,
+    nbf: Option<i64>,
+    exp: Option<i64>,
+}
+
+impl TimeClaims {
+    /// The time rules at `now`, in the order (and with the errors) of [`validate_claims`].
+    pub(crate) fn check(&self, v: &Validation, now: i64) -> Result<()> {
+        check_iat(self.iat, v, now)?;
+        check_nbf(self.nbf, v, now)?;
+        check_exp(self.exp, v, now)
+    }
+}
+
+fn leeway(v: &Validation) -> i64 {
+    i64::try_from(v.leeway).unwrap_or(i64::MAX)
+}
+
+fn check_iat(iat: Option<i64>, v: &Validation, now: i64) -> Result<()> {
+    match iat {
+        Some(iat) if v.reject_future_iat && iat > now.saturating_add(leeway(v)) => Err(Error::new(
+            ErrorCode::TokenUsedBeforeIssued,
+            "The token was issued in the future (iat)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_nbf(nbf: Option<i64>, v: &Validation, now: i64) -> Result<()> {
+    match nbf {
+        Some(nbf) if nbf > now.saturating_add(leeway(v)) => Err(Error::new(
+            ErrorCode::TokenNotYetValid,
+            "The token is not yet valid (nbf)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_exp(exp: Option<i64>, v: &Validation, now: i64) -> Result<()> {
+    match exp {
+        Some(exp) if exp < now.saturating_sub(leeway(v)) => Err(Error::new(
+            ErrorCode::TokenExpired,
+            "Signature has expired (exp)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The audience rule alone: what, besides the time claims, a cached token is checked for again
+/// (the caller's audiences change between calls).
+pub(crate) fn check_audience_of<A: AsRef<str>>(
+    claims: &Map<String, Value>,
+    audiences: &[A],
+) -> Result<()> {
+    check_audience(claims.get("aud"), audiences)
 }
 
 /// [`validate_claims`] with the audiences given separately, so a caller with a fixed policy and
-/// per-request audiences does not rebuild the policy for every token.
+/// per-request audiences does not rebuild the policy for every token. Returns the time claims,
+/// which a token cache keeps to judge the token again without reading its claims.
 pub(crate) fn validate_claims_for<A: AsRef<str>>(
     claims: &Map<String, Value>,
     v: &Validation,
     audiences: &[A],
     now: i64,
-) -> Result<()> {
-    let leeway = i64::try_from(v.leeway).unwrap_or(i64::MAX);
-    if let Some(iat) = numeric_date(claims, "iat", "Issued At")? {
-        if v.reject_future_iat && iat > now.saturating_add(leeway) {
-            return Err(Error::new(
-                ErrorCode::TokenUsedBeforeIssued,
-                "The token was issued in the future (iat)",
-            ));
-        }
-    }
-    if let Some(nbf) = numeric_date(claims, "nbf", "Not Before")? {
-        if nbf > now.saturating_add(leeway) {
-            return Err(Error::new(
-                ErrorCode::TokenNotYetValid,
-                "The token is not yet valid (nbf)",
-            ));
-        }
-    }
-    if let Some(exp) = numeric_date(claims, "exp", "Expiration Time")? {
-        if exp < now.saturating_sub(leeway) {
-            return Err(Error::new(
-                ErrorCode::TokenExpired,
-                "Signature has expired (exp)",
-            ));
-        }
-    }
+) -> Result<TimeClaims> {
+    // Each claim's type is checked just before its rule, so the first failure is the same as it
+    // always was.
+    let iat = numeric_date(claims, "iat", "Issued At")?;
+    check_iat(iat, v, now)?;
+    let nbf = numeric_date(claims, "nbf", "Not Before")?;
+    check_nbf(nbf, v, now)?;
+    let exp = numeric_date(claims, "exp", "Expiration Time")?;
+    check_exp(exp, v, now)?;
     check_audience(claims.get("aud"), audiences)?;
     match (claims.get("iss"), &v.issuer) {
         (_, None) => {}
@@ -124,7 +170,7 @@ pub(crate) fn validate_claims_for<A: AsRef<str>>(
             "No access_token provided to compare against at_hash claim",
         ));
     }
-    Ok(())
+    Ok(TimeClaims { iat, nbf, exp })
 }
 
 fn check_audience<A: AsRef<str>>(aud: Option<&Value>, expected: &[A]) -> Result<()> {
