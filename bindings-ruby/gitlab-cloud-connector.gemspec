@@ -11,7 +11,7 @@ require_relative "lib/gitlab/cloud_connector/version"
 # shipped (3.2: its headers are not reachable to build it) must still get the source gem, and a
 # requirement cannot say "not 3.2.x": it is excluded release by release. Ruby 3.2 is at its end of
 # life, its releases stay well below 3.2.20.
-def ruby_requirement(minors)
+ruby_requirement = lambda do |minors|
   majors = minors.map { |m| m.segments[0] }.uniq
   raise "gemspec: Ruby minors #{minors.join(' ')} span more than one major" unless majors.size == 1
 
@@ -59,6 +59,6 @@ Gem::Specification.new do |spec|
 
     spec.platform = Gem::Platform.new(platform)
     spec.files = common + libs
-    spec.required_ruby_version = ruby_requirement(minors)
+    spec.required_ruby_version = ruby_requirement.call(minors)
   end
 end
