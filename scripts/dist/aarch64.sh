@@ -37,8 +37,6 @@ extract "$(whl musllinux_1_2_x86_64)" gitlab_cloud_connector/_native.abi3.so whe
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" package/cloud-connector.linux-arm64-gnu.node npm-arm64.node
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-x64-musl-*.tgz)" package/cloud-connector.linux-x64-musl.node npm-musl-x64.node
 expect wheel-aarch64.so AArch64 libc.so.6
-# gem_minors GEM: the Ruby minors a platform gem has an extension for.
-gem_minors() { tar -xOf "$1" data.tar.gz | tar -tz | sed -n 's|^lib/gitlab_cloud_connector/\([0-9.]*\)/.*|\1|p' | sort -V; }
 for spec in "aarch64-linux AArch64" "x86_64-linux Advanced Micro Devices X86-64"; do
   read -r platform machine <<<"$spec"
   gem=$(ls "$dir"/gitlab-cloud-connector-*-"$platform".gem)

@@ -6,6 +6,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
+# shellcheck source=scripts/dist/rubies.sh
+. "$here/rubies.sh"
 dir=$(realpath "$1")
 # The system interpreters, not the dist tools' virtualenv.
 PATH=${PATH#"$DIST_VENV/bin:"}
@@ -59,10 +61,8 @@ ruby_check() { # MINOR RUBY GEM
 }
 host_minor=$(ruby -e 'print RUBY_VERSION[/\A\d+\.\d+/]')
 ruby_check "$host_minor" ruby gem
-for minor in $(tar -xOf "$gem" data.tar.gz | tar -tz | sed -n 's|^lib/gitlab_cloud_connector/\([0-9.]*\)/.*|\1|p'); do
+for minor in $(gem_minors "$gem"); do
   [ "$minor" = "$host_minor" ] && continue
-  # shellcheck source=scripts/dist/rubies.sh
-  . "$here/rubies.sh"
   ruby_check "$minor" "$(ruby_cmd "$minor" x86_64-linux)" "$(gem_cmd "$minor" x86_64-linux)"
 done
 

@@ -76,3 +76,8 @@ ruby_headers_env() {
     echo "RBCONFIG_$key=$root$("$rb" -e "print RbConfig::CONFIG['$key']")"
   done
 }
+
+# gem_minors GEM: the Ruby minors a platform gem holds an extension for, in order.
+gem_minors() {
+  tar -xOf "$1" data.tar.gz | tar -tz | sed -n 's|^lib/gitlab_cloud_connector/\([0-9.]*\)/.*|\1|p' | sort -V
+}
