@@ -50,6 +50,17 @@ bare "$env_root/py/bin/python" -m pip install -q --no-index --only-binary :all: 
 mkdir -p "$env_root/gem-index/gems"
 cp "$gem" "$src_gem" "$env_root/gem-index/gems/"
 gem generate_index -q -d "$env_root/gem-index" >/dev/null
+# Its required_ruby_version admits exactly the minors it holds (3.2, between two shipped ones,
+# and every other minor must get the source gem), early and late releases alike.
+ruby -rrubygems/package - "$gem" $(gem_minors "$gem") <<'RUBY'
+req = Gem::Package.new(ARGV.shift).spec.required_ruby_version
+(0..6).to_a.product([0, 9, 19]).each do |minor, patch|
+  admitted = req.satisfied_by?(Gem::Version.new("3.#{minor}.#{patch}"))
+  next if admitted == ARGV.include?("3.#{minor}")
+  abort "dist-check: the platform gem's required_ruby_version (#{req}) #{admitted ? 'admits' : 'refuses'} 3.#{minor}.#{patch}"
+end
+puts "dist-check: the platform gem admits Ruby #{ARGV.join(', ')} and no other minor"
+RUBY
 ruby_check() { # MINOR RUBY GEM
   local gems=$env_root/gems-$1 out
   bare "$3" install --clear-sources --source "file://$env_root/gem-index/" --no-document \

@@ -31,7 +31,7 @@ platform_gem() { # PLATFORM: the gem of the extensions staged in $work/$PLATFORM
   cp -a "$work/src" "$stage"
   rm -f "$stage"/*.gem
   cp -a "$work/$1-libs" "$stage/lib/gitlab_cloud_connector"
-  minors=$(ls "$stage/lib/gitlab_cloud_connector" | sort -V | tr '\n' ' ')
+  minors=$(ls "$stage/lib/gitlab_cloud_connector" | sort -V | paste -sd ' ')
   (cd "$stage" && CLOUD_CONNECTOR_GEM_PLATFORM=$1 CLOUD_CONNECTOR_GEM_RUBY=$minors \
     gem build -q gitlab-cloud-connector.gemspec >/dev/null && mv gitlab-cloud-connector-*-"$1".gem "$out/")
   echo "dist ruby: $(basename "$out"/gitlab-cloud-connector-*-"$1".gem) (Ruby $minors)"

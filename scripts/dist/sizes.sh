@@ -10,7 +10,7 @@ echo "dist: artifacts in $1"
 for f in *; do
   rubies=
   case $f in *-linux.gem)
-    rubies=" Ruby $(gem_minors "$f" | tr '\n' ' ')" ;;
+    rubies=" Ruby $(gem_minors "$f" | paste -sd ' ')" ;;
   esac
   printf '  %-72s %7s KiB%s\n' "$f" "$(( ($(stat -c %s "$f") + 1023) / 1024 ))" "$rubies"
 done
