@@ -20,7 +20,8 @@ use cloud_connector::auth::{
 use cloud_connector::options;
 use cloud_connector::Cause;
 
-use crate::convert::{claims_to_ruby, json_to_ruby, ruby_args, ruby_to_json, thaw, Keys};
+use crate::claims::{claims_to_ruby, thaw_claims};
+use crate::convert::{json_to_ruby, ruby_args, ruby_to_json, Keys};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift};
 
@@ -175,7 +176,7 @@ impl RbComposite {
                 }
             }
         };
-        thaw(ruby, hash.as_value())
+        Ok(thaw_claims(ruby, hash, &verified.claims)?.as_value())
     }
 }
 
