@@ -6,7 +6,8 @@
 //! (`rb_hash_bulk_insert`, `rb_ary_cat`): one protected call per chunk instead of one per
 //! element was most of the cost of building a realistic token's claims (bench/README.md).
 
-use magnus::{prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
+use magnus::value::Opaque;
+use magnus::{gc, prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
 use serde_json::{Map, Value as Json};
 
 use crate::convert::{json_to_ruby, Keys};
@@ -17,7 +18,7 @@ const CHUNK: usize = 32;
 
 /// Verified claims as a Ruby Hash with String keys and frozen String values, in the core's
 /// order. With `deep_freeze` the Arrays and Hashes are frozen too: the form a memo keeps and
-/// hands out through [`thaw_claims`].
+/// hands out through [`FrozenClaims::thaw`].
 pub fn claims_to_ruby(
     ruby: &Ruby,
     claims: &Map<String, Json>,
@@ -70,31 +71,61 @@ fn claim_value(ruby: &Ruby, v: &Json, deep_freeze: bool) -> Result<Value, Error>
     })
 }
 
-/// A caller's own copy of a deep-frozen claims Hash that [`claims_to_ruby`] built from
-/// `claims`: new (unfrozen) Hashes and Arrays all the way down, the frozen scalars shared.
-/// Callers may then change what they got without changing what the memo hands the next caller.
-/// A Hash is copied whole (`dup` copies its table without hashing a key again) and only its
-/// Array and Hash values are replaced, found through `claims` (the Hash holds its members in
-/// that order); an Array of scalars is a copy-on-write share.
-pub fn thaw_claims(ruby: &Ruby, h: RHash, claims: &Map<String, Json>) -> Result<RHash, Error> {
-    let out: RHash = h.funcall("dup", ())?;
-    if claims.values().any(is_container) {
+/// The deep-frozen claims a token cache entry's memo keeps, and which of its members each caller
+/// needs a copy of (its Arrays and Hashes, with their keys, in the claims' order): found once
+/// here instead of by walking the Hash on every hit.
+pub struct FrozenClaims {
+    hash: Opaque<RHash>,
+    containers: Vec<(Opaque<Value>, Opaque<Value>)>,
+}
+
+impl FrozenClaims {
+    pub fn new(ruby: &Ruby, claims: &Map<String, Json>) -> Result<FrozenClaims, Error> {
+        let h = claims_to_ruby(ruby, claims, true)?;
+        let mut containers = Vec::new();
         let mut members = claims.values();
         h.foreach(|k: Value, item: Value| {
-            if let Some(inner) = members.next().filter(|m| is_container(m)) {
-                out.aset(k, thaw(ruby, item, inner)?)?;
+            if members.next().is_some_and(is_container) {
+                containers.push((Opaque::from(k), Opaque::from(item)));
             }
             Ok(ForEach::Continue)
         })?;
+        Ok(FrozenClaims {
+            hash: Opaque::from(h),
+            containers,
+        })
     }
-    Ok(out)
+
+    /// Marks (and so pins: the handles here must stay valid under `GC.compact`) every object
+    /// held, for the owner's mark function.
+    pub fn mark(&self, marker: &gc::Marker) {
+        marker.mark(self.hash);
+        for (k, v) in &self.containers {
+            marker.mark(*k);
+            marker.mark(*v);
+        }
+    }
+
+    /// A caller's own copy, for the `claims` this was made from: new (unfrozen) Hashes and
+    /// Arrays all the way down, the frozen keys and scalars shared, so callers may change what
+    /// they got without changing what the memo hands the next caller. The Hash is copied whole
+    /// (`dup` copies its table without hashing a key again) and only its Arrays and Hashes are
+    /// replaced; an Array of scalars is a copy-on-write share.
+    pub fn thaw(&self, ruby: &Ruby, claims: &Map<String, Json>) -> Result<RHash, Error> {
+        let out: RHash = ruby.get_inner(self.hash).funcall("dup", ())?;
+        let shapes = claims.values().filter(|m| is_container(m));
+        for ((k, v), shape) in self.containers.iter().zip(shapes) {
+            out.aset(ruby.get_inner(*k), thaw(ruby, ruby.get_inner(*v), shape)?)?;
+        }
+        Ok(out)
+    }
 }
 
-/// [`thaw_claims`] for a member built from `from`.
+/// [`FrozenClaims::thaw`] for a member built from `from`.
 fn thaw(ruby: &Ruby, v: Value, from: &Json) -> Result<Value, Error> {
     match from {
         Json::Object(map) => match RHash::from_value(v) {
-            Some(h) => Ok(thaw_claims(ruby, h, map)?.as_value()),
+            Some(h) => Ok(thaw_hash(ruby, h, map)?.as_value()),
             None => Ok(v),
         },
         Json::Array(items) => {
@@ -112,6 +143,20 @@ fn thaw(ruby: &Ruby, v: Value, from: &Json) -> Result<Value, Error> {
         }
         _ => Ok(v),
     }
+}
+
+/// A nested Hash's copy: `dup`, then its Arrays and Hashes replaced, found by walking it in
+/// `members`' order (the order it was built in).
+fn thaw_hash(ruby: &Ruby, h: RHash, members: &Map<String, Json>) -> Result<RHash, Error> {
+    let out: RHash = h.funcall("dup", ())?;
+    let mut shapes = members.values();
+    h.foreach(|k: Value, item: Value| {
+        if let Some(shape) = shapes.next().filter(|m| is_container(m)) {
+            out.aset(k, thaw(ruby, item, shape)?)?;
+        }
+        Ok(ForEach::Continue)
+    })?;
+    Ok(out)
 }
 
 fn is_container(v: &Json) -> bool {
