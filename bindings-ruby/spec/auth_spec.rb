@@ -121,6 +121,14 @@ RSpec.describe "Gitlab::CloudConnector.authenticate" do
     set = CC::KeySet.from_jwks(p.jwks)
     expect(set.verify(token, audience: "gitlab-ai-gateway")).to eq(claims)
     expect { set.verify(forged, audience: "gitlab-ai-gateway") }.to raise_error(CC::InvalidSignatureError)
+    uncached = CC::CompositeProvider.new([CC::KeySource.local(keys["a"], keys["b"], "gitlab-ai-gateway")], token_cache_size: 0)
+    2.times do
+      got = uncached.verify(token, audience: "gitlab-ai-gateway")
+      expect(got).to eq(claims)
+      expect([got, got["scopes"], got["nested"]]).to all(satisfy { |v| !v.frozen? })
+      expect { uncached.verify(forged, audience: "gitlab-ai-gateway") }.to raise_error(CC::InvalidSignatureError)
+    end
+    expect(uncached.cached_tokens).to eq(0)
   end
 
   it "KeySet#verify takes an audience as a String, a Symbol or an Array, with or without options" do
