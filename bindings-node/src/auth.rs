@@ -9,7 +9,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{
     AsyncTask, ClassInstance, Either, JsObjectValue, Null, Object, ObjectRef, Unknown,
 };
-use napi::{Env, JsValue};
+use napi::{Env, JsString, JsValue};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -294,9 +294,10 @@ impl CompositeProvider {
     pub fn verify_sync<'env>(
         &self,
         env: &'env Env,
-        token: String,
+        token: JsString<'_>,
         audiences: Option<Either<String, Vec<String>>>,
     ) -> napi::Result<Unknown<'env>> {
+        let token = crate::convert::token_text(env, token)?;
         let audiences = audiences_or_default(&self.inner, audiences).or_throw(env)?;
         let refs: Vec<&str> = audiences.iter().map(String::as_str).collect();
         let claims = match self.inner.verify_cached(&token, &refs) {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{AsyncTask, Either, Object, Unknown};
-use napi::Env;
+use napi::{Env, JsString};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -122,10 +122,11 @@ impl KeySet {
     pub fn verify<'env>(
         &self,
         env: &'env Env,
-        token: String,
+        token: JsString<'_>,
         audiences: Either<String, Vec<String>>,
         #[napi(ts_arg_type = "VerifyOptions | undefined | null")] options: Option<Object>,
     ) -> napi::Result<Unknown<'env>> {
+        let token = crate::convert::token_text(env, token)?;
         let mut args = crate::convert::args(options.as_ref())?;
         args.set("audiences", audience_arg(audiences));
         let (v, now) = options::validation(&args).or_throw(env)?;

@@ -21,6 +21,34 @@ async function sign(pem, kid, claims = {}) {
     .sign(key);
 }
 
+test("a cached token's signature over another payload is refused; token text is read exactly", async () => {
+  const p = new cc.CompositeProvider([cc.KeySource.staticJwks('static', { keys: [publicJwk(V.keys.a, 'a')] })], { audiences: [AUD] });
+  await p.refresh();
+  const keys = cc.KeySet.fromJwks({ keys: [publicJwk(V.keys.a, 'a')] });
+  const token = await sign(V.keys.a, 'a');
+  const [header, payload, signature] = token.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  const forged = [header, Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url'), signature].join('.');
+  for (let i = 0; i < 2; i++) {
+    assert.deepStrictEqual({ ...p.verifySync(token) }, claims);
+    assert.throws(() => p.verifySync(forged), (e) => e.code === 'invalid_signature');
+    assert.throws(() => keys.verify(forged, AUD), (e) => e.code === 'invalid_signature');
+  }
+  assert.equal(p.cachedTokens, 1);
+  // Text past ASCII is never read as a token's bytes (a character is not cut to its low byte).
+  const last = token.at(-1);
+  const wide = token.slice(0, -1) + String.fromCharCode(0x100 + last.charCodeAt(0));
+  assert.throws(() => p.verifySync(wide), (e) => e.code === 'token_malformed');
+  assert.throws(() => keys.verify(wide, AUD), (e) => e.code === 'token_malformed');
+  assert.throws(() => p.verifySync(`\u00e9${token}`), (e) => e.code === 'token_malformed');
+  // A value that is not a string: napi-rs's own error for a string argument, as before.
+  for (const [value, shown] of [[1, 'Number 1 '], [null, 'Null'], [{}, 'Object {}']]) {
+    for (const call of [() => p.verifySync(value), () => keys.verify(value, AUD)]) {
+      assert.throws(call, (e) => e.code === 'StringExpected' && e.message === `Failed to convert JavaScript value \`${shown}\` into rust type \`String\``);
+    }
+  }
+});
+
 test('OIDC discovery: keys fetched off the event loop, unknown kid picked up once', async () => {
   let jwks = { keys: [publicJwk(V.keys.a, 'a')] };
   const server = await oidcServer(() => jwks);

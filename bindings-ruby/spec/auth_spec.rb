@@ -3,6 +3,7 @@
 require "spec_helper"
 require "jwt"
 require "openssl"
+require "base64"
 
 # Providers and authenticate for Ruby services: the same results as the core and the Python
 # package on tests/vectors/tokens.json's `authenticate` section.
@@ -95,6 +96,39 @@ RSpec.describe "Gitlab::CloudConnector.authenticate" do
     expect(p.cached_tokens).to eq(1)
     expect(p.verify(token, audience: %w[other gitlab-ai-gateway])["sub"]).to eq("s")
     expect { p.verify(token, audience: [1]) }.to raise_error(CC::AudienceMismatchError)
+  end
+
+  it "refuses another payload under a cached token's signature, and keeps claim types and order on a hit" do
+    p = provider("gitlab-ai-gateway")
+    pkey = OpenSSL::PKey::RSA.new(keys["a"])
+    claims = { "aud" => "gitlab-ai-gateway", "exp" => Time.now.to_i + 60, "sub" => "s", "n" => 1.5, "on" => true,
+               "none" => nil, "scopes" => %w[duo_chat b], "nested" => { "list" => [1, { "x" => "y" }] } }
+    token = JWT.encode(claims, pkey, "RS256", { kid: "gitlab-ai-gateway_signing_key" })
+    header, _payload, signature = token.split(".")
+    forged = [header, Base64.urlsafe_encode64(JSON.generate(claims.merge("sub" => "admin")), padding: false),
+              signature].join(".")
+    2.times do
+      expect(p.verify(token, audience: "gitlab-ai-gateway")).to eq(claims)
+      expect { p.verify(forged, audience: "gitlab-ai-gateway") }.to raise_error(CC::InvalidSignatureError)
+    end
+    expect(p.cached_tokens).to eq(1)
+    hit = p.verify(token, audience: "gitlab-ai-gateway")
+    expect(hit.keys).to eq(claims.keys.sort) # the core's order (today's)
+    expect(hit.keys).to all(be_frozen)
+    expect([hit, hit["scopes"], hit["nested"], hit["nested"]["list"], hit["nested"]["list"][1]]).to all(satisfy { |v| !v.frozen? })
+    hit["nested"]["list"][1]["x"] = "changed"
+    expect(p.verify(token, audience: "gitlab-ai-gateway")["nested"]).to eq("list" => [1, { "x" => "y" }])
+    set = CC::KeySet.from_jwks(p.jwks)
+    expect(set.verify(token, audience: "gitlab-ai-gateway")).to eq(claims)
+    expect { set.verify(forged, audience: "gitlab-ai-gateway") }.to raise_error(CC::InvalidSignatureError)
+    uncached = CC::CompositeProvider.new([CC::KeySource.local(keys["a"], keys["b"], "gitlab-ai-gateway")], token_cache_size: 0)
+    2.times do
+      got = uncached.verify(token, audience: "gitlab-ai-gateway")
+      expect(got).to eq(claims)
+      expect([got, got["scopes"], got["nested"]]).to all(satisfy { |v| !v.frozen? })
+      expect { uncached.verify(forged, audience: "gitlab-ai-gateway") }.to raise_error(CC::InvalidSignatureError)
+    end
+    expect(uncached.cached_tokens).to eq(0)
   end
 
   it "KeySet#verify takes an audience as a String, a Symbol or an Array, with or without options" do

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use magnus::r_hash::ForEach;
 use magnus::typed_data::Obj;
-use magnus::value::Opaque;
 use magnus::{
     function, gc, method, prelude::*, DataTypeFunctions, Error, RArray, RHash, RModule, RString,
     Ruby, Symbol, TypedData, Value,
@@ -20,7 +19,8 @@ use cloud_connector::auth::{
 use cloud_connector::options;
 use cloud_connector::Cause;
 
-use crate::convert::{claims_to_ruby, json_to_ruby, ruby_args, ruby_to_json, thaw, Keys};
+use crate::claims::{claims_to_ruby, FrozenClaims};
+use crate::convert::{json_to_ruby, ruby_args, ruby_to_json, Keys};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift};
 
@@ -91,13 +91,13 @@ pub struct RbComposite {
 }
 
 impl DataTypeFunctions for RbComposite {
-    /// The deep-frozen claims Hashes kept in the token cache entries' memos stay alive while
-    /// their entries do. The core never calls into Ruby while it holds the cache, so this
-    /// lock is never held by the thread the GC runs on.
+    /// The deep-frozen claims kept in the token cache entries' memos stay alive while their
+    /// entries do. The core never calls into Ruby while it holds the cache, so this lock is
+    /// never held by the thread the GC runs on.
     fn mark(&self, marker: &gc::Marker) {
         for memo in self.inner.claims_memos() {
-            if let Some(hash) = memo.downcast_ref::<Opaque<RHash>>() {
-                marker.mark(*hash);
+            if let Some(frozen) = memo.downcast_ref::<FrozenClaims>() {
+                frozen.mark(marker);
             }
         }
     }
@@ -160,22 +160,21 @@ impl RbComposite {
             }
         };
         // Converted and deep-frozen once per token cache entry, in the entry's own memo; the
-        // caller gets a thawed copy.
-        let held = |c: &Cause| {
-            c.downcast_ref::<Opaque<RHash>>()
-                .map(|h| ruby.get_inner(*h))
+        // caller gets a thawed copy. Without a cache entry, the caller's own Hash at once.
+        let Some(memo) = &verified.memo else {
+            return Ok(claims_to_ruby(ruby, &verified.claims, false)?.as_value());
         };
-        let hash = match verified.memo.as_ref().and_then(|m| m.get().and_then(held)) {
-            Some(hash) => hash,
+        let frozen = match memo.get().and_then(|c| c.downcast_ref::<FrozenClaims>()) {
+            Some(frozen) => frozen,
             None => {
-                let hash = claims_to_ruby(ruby, &verified.claims, true)?;
-                match &verified.memo {
-                    Some(memo) => held(memo.keep(Cause::new(Opaque::from(hash)))).unwrap_or(hash),
-                    None => hash,
+                let made = FrozenClaims::new(ruby, &verified.claims)?;
+                match memo.keep(Cause::new(made)).downcast_ref::<FrozenClaims>() {
+                    Some(frozen) => frozen,
+                    None => return Ok(claims_to_ruby(ruby, &verified.claims, false)?.as_value()),
                 }
             }
         };
-        thaw(ruby, hash.as_value())
+        Ok(frozen.thaw(ruby, &verified.claims)?.as_value())
     }
 }
 

@@ -85,68 +85,6 @@ pub fn ordered_to_ruby(ruby: &Ruby, v: &OrderedJson) -> Result<Value, Error> {
     })
 }
 
-/// Verified claims (or a JOSE header) as a Ruby Hash with String keys and frozen String values,
-/// built from the core's map without copying it. With `deep_freeze` the Arrays and Hashes are
-/// frozen too: the form a memo keeps and hands out through [`thaw`].
-pub fn claims_to_ruby(
-    ruby: &Ruby,
-    claims: &Map<String, Json>,
-    deep_freeze: bool,
-) -> Result<RHash, Error> {
-    let h = ruby.hash_new();
-    for (k, v) in claims {
-        h.aset(ruby.str_new(k), claim_value(ruby, v, deep_freeze)?)?;
-    }
-    if deep_freeze {
-        h.freeze();
-    }
-    Ok(h)
-}
-
-fn claim_value(ruby: &Ruby, v: &Json, deep_freeze: bool) -> Result<Value, Error> {
-    Ok(match v {
-        Json::String(s) => {
-            let s = ruby.str_new(s);
-            s.freeze();
-            s.as_value()
-        }
-        Json::Array(items) => {
-            let a = ruby.ary_new_capa(items.len());
-            for item in items {
-                a.push(claim_value(ruby, item, deep_freeze)?)?;
-            }
-            if deep_freeze {
-                a.freeze();
-            }
-            a.as_value()
-        }
-        Json::Object(map) => claims_to_ruby(ruby, map, deep_freeze)?.as_value(),
-        scalar => json_to_ruby(ruby, scalar, Keys::Strings)?,
-    })
-}
-
-/// A caller's own copy of a deep-frozen value from [`claims_to_ruby`]: new (unfrozen) Hashes and
-/// Arrays all the way down, the frozen scalars shared. Callers may then change what they got
-/// without changing what the memo hands the next caller.
-pub fn thaw(ruby: &Ruby, v: Value) -> Result<Value, Error> {
-    if let Some(h) = RHash::from_value(v) {
-        let out = ruby.hash_new();
-        h.foreach(|k: Value, item: Value| {
-            out.aset(k, thaw(ruby, item)?)?;
-            Ok(ForEach::Continue)
-        })?;
-        return Ok(out.as_value());
-    }
-    if let Some(a) = RArray::from_value(v) {
-        let out = ruby.ary_new_capa(a.len());
-        for item in a.into_iter() {
-            out.push(thaw(ruby, item)?)?;
-        }
-        return Ok(out.as_value());
-    }
-    Ok(v)
-}
-
 /// An RFC 3339 string as a Ruby `Time` in the offset it was written with (UTC for `+00:00`/`Z`,
 /// as Ruby's YAML gives).
 fn time(ruby: &Ruby, s: &str) -> Result<Value, Error> {

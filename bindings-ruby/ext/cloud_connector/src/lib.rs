@@ -6,6 +6,7 @@
 //! immutable, reference-counted catalog, so it needs no GC marking and is safe under `GC.compact`.
 
 mod auth;
+mod claims;
 mod convert;
 mod gvl;
 mod tokens;

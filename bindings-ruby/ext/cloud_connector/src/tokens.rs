@@ -25,9 +25,8 @@ use cloud_connector::token::{
 use cloud_connector::{Error as CoreError, ErrorCode};
 
 use crate::auth::audience_list;
-use crate::convert::{
-    claims_to_ruby, core_error, json_to_ruby, ruby_arg, ruby_args, ruby_to_json, Keys,
-};
+use crate::claims::claims_to_ruby;
+use crate::convert::{core_error, json_to_ruby, ruby_arg, ruby_args, ruby_to_json, Keys};
 use crate::gvl::without_gvl;
 use crate::{invalid_argument, lift, RbCatalog};
 
