@@ -158,6 +158,86 @@ fn replicas_share_one_quota_and_follow_the_failure_policy_while_redis_is_away() 
 }
 
 #[test]
+fn concurrent_decisions_batched_into_one_script_call_still_admit_exactly_the_limit() {
+    const LIMIT: usize = 25;
+    const CLIENTS: usize = 16;
+    const EACH: usize = 10;
+    let port = free_port();
+    let _redis = Redis::start(port);
+    let (_tmp, k, quotas) = ring_and_quota("chat", LIMIT);
+    let url = format!("redis://127.0.0.1:{port}");
+    let replica = || {
+        Server::start(&[
+            "--keys",
+            &k,
+            "--quotas",
+            &quotas,
+            "--redis",
+            &url,
+            "--redis-connections",
+            "1",
+        ])
+    };
+    let (r1, r2) = (replica(), replica());
+    let (a, b) = (token(&k, "inst-a"), token(&k, "inst-b"));
+    // 16 clients at once over two replicas, each sending 10 requests for one of two instances:
+    // decisions wait for the one connection's batch in flight, so most go in multi-decision
+    // batches, and each instance still gets exactly its limit through.
+    let statuses: Vec<(usize, u16)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let server = if c % 2 == 0 { &r1 } else { &r2 };
+                let (tok, inst) = if c % 4 < 2 {
+                    (&a, "inst-a")
+                } else {
+                    (&b, "inst-b")
+                };
+                scope.spawn(move || {
+                    (0..EACH)
+                        .map(|_| (c % 4 / 2, auth(server, tok, inst).0))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("client"))
+            .collect()
+    });
+    for instance in 0..2 {
+        let admitted = statuses
+            .iter()
+            .filter(|(i, s)| *i == instance && *s == 200)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|(i, s)| *i == instance && *s == 429)
+            .count();
+        assert_eq!(
+            (admitted, refused),
+            (LIMIT, CLIENTS / 2 * EACH - LIMIT),
+            "{statuses:?}"
+        );
+    }
+    let sent = |s: &Server| {
+        (
+            metric(s, "cloud_connector_quota_redis_batches_total"),
+            metric(s, "cloud_connector_quota_redis_batched_decisions_total"),
+        )
+    };
+    let ((b1, d1), (b2, d2)) = (sent(&r1), sent(&r2));
+    assert_eq!(
+        d1 + d2,
+        (CLIENTS * EACH) as u64,
+        "every decision went to Redis once"
+    );
+    assert!(
+        b1 + b2 < d1 + d2,
+        "no decisions shared a script call: {b1}+{b2} batches for {d1}+{d2}"
+    );
+}
+
+#[test]
 fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
     // Accepts connections (the kernel's backlog) and never answers a byte.
     let silent = TcpListener::bind("127.0.0.1:0").expect("bind");

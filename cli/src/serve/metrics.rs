@@ -16,7 +16,7 @@ use cloud_connector::auth::CompositeProvider;
 
 use cloud_connector::quota::KeyKind;
 
-use super::quota::{QuotaMetrics, VERDICTS};
+use super::quota::{Backend, QuotaMetrics, VERDICTS};
 use super::Shared;
 
 #[derive(Clone, Copy, Debug)]
@@ -154,6 +154,9 @@ pub async fn render(State(s): State<Shared>) -> Response {
     }
     if let Some(gate) = &s.quotas {
         quota_metrics(&mut out, &gate.metrics);
+        if let Backend::Redis(store) = &gate.backend {
+            redis_batch_metrics(&mut out, store.batch_counts());
+        }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
@@ -260,4 +263,24 @@ fn quota_metrics(out: &mut String, m: &QuotaMetrics) {
             "cloud_connector_quota_store_failures_total{{policy=\"{policy}\"}} {n}"
         );
     }
+}
+
+fn redis_batch_metrics(out: &mut String, (batches, decisions): (u64, u64)) {
+    help(
+        out,
+        "cloud_connector_quota_redis_batches_total",
+        "counter",
+        "Quota script calls sent to Redis (each carries the decisions waiting at the time).",
+    );
+    let _ = writeln!(out, "cloud_connector_quota_redis_batches_total {batches}");
+    help(
+        out,
+        "cloud_connector_quota_redis_batched_decisions_total",
+        "counter",
+        "Quota decisions sent to Redis in those calls.",
+    );
+    let _ = writeln!(
+        out,
+        "cloud_connector_quota_redis_batched_decisions_total {decisions}"
+    );
 }

@@ -1,5 +1,5 @@
 //! The shared quota store for blocking callers (the Python binding): the GCRA script on Redis,
-//! one `EVALSHA` round trip per decision (redis-rs loads the script once when Redis answers
+//! one `EVALSHA` round trip per decision (a batch of one) (redis-rs loads the script once when Redis answers
 //! NOSCRIPT), over a few kept connections. `serve` has its own async store over the same script
 //! and arguments. Every failure (unreachable, timed out, out of shape) is `quota_store_failed`.
 
@@ -102,10 +102,10 @@ impl RedisStore {
     }
 }
 
-/// `script` (the core's [`REDIS_GCRA_SCRIPT`]) invoked over `checks`' keys and arguments, for
-/// any redis-rs connection, blocking or async.
-pub fn gcra_invocation<'a>(script: &'a Script, checks: &[Check]) -> ScriptInvocation<'a> {
-    let (keys, argv) = redis_args(checks);
+/// `script` (the core's [`REDIS_GCRA_SCRIPT`]) invoked over a batch of requests' keys and
+/// arguments, for any redis-rs connection, blocking or async.
+pub fn gcra_invocation<'a>(script: &'a Script, batch: &[&[Check]]) -> ScriptInvocation<'a> {
+    let (keys, argv) = redis_args(batch);
     let mut invocation = script.prepare_invoke();
     for key in keys {
         invocation.key(key);
@@ -119,12 +119,16 @@ pub fn gcra_invocation<'a>(script: &'a Script, checks: &[Check]) -> ScriptInvoca
 impl QuotaStore for RedisStore {
     fn spend(&self, checks: &[Check]) -> Result<Spent> {
         let mut connection = self.checkout()?;
-        let invocation = gcra_invocation(&self.script, checks);
+        // One request at a time: a blocking caller's requests do not wait for each other.
+        let batch = [checks];
+        let invocation = gcra_invocation(&self.script, &batch);
         // A connection that failed mid-call may hold a half-read answer: it is dropped.
         let reply: Vec<i64> = invocation
             .invoke(&mut connection)
             .map_err(|e| store_failed("script", e))?;
         self.checkin(connection);
-        redis_spent(&reply, checks)
+        redis_spent(&reply, &batch)?
+            .pop()
+            .ok_or_else(|| store_failed("script", "no answer"))
     }
 }

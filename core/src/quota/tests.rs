@@ -292,15 +292,38 @@ fn the_memory_store_is_bounded_and_drops_idle_counters_first() {
 #[test]
 fn redis_arguments_and_answers_round_trip_the_rule() {
     let q = quotas(CHAT);
-    let checks = q.checks(&instance("a"), "duo_chat");
-    let (keys, argv) = redis_args(&checks);
-    assert_eq!(keys, ["cloud-connector:quota:chat_per_instance:instance:a"]);
-    assert_eq!(argv, [SECOND, 10 * SECOND]);
-    let spent = redis_spent(&[1, 5, 5], &checks).expect("shape");
-    assert!(spent.admitted);
-    assert_eq!(spent.tats, [5]);
-    for bad in [&[][..], &[1, 5], &[2, 5, 5], &[1, 5, 5, 5]] {
-        let e = redis_spent(bad, &checks).expect_err("out of shape");
+    let a = q.checks(&instance("a"), "duo_chat");
+    let b = q.checks(&instance("b"), "duo_chat");
+    let (keys, argv) = redis_args(&[&a, &b]);
+    assert_eq!(
+        keys,
+        [
+            "cloud-connector:quota:chat_per_instance:instance:a",
+            "cloud-connector:quota:chat_per_instance:instance:b"
+        ]
+    );
+    assert_eq!(argv, [2, 1, SECOND, 10 * SECOND, 1, SECOND, 10 * SECOND]);
+    let spent = redis_spent(&[9, 1, 5, 0, 7], &[&a, &b]).expect("shape");
+    assert_eq!(spent.len(), 2);
+    assert!(spent[0].admitted && !spent[1].admitted);
+    assert_eq!((spent[0].now_micros, spent[1].now_micros), (9, 9));
+    assert_eq!(
+        (&spent[0].tats[..], &spent[1].tats[..]),
+        (&[5][..], &[7][..])
+    );
+    // A request with no counters takes only its verdict.
+    let none: Vec<Check> = Vec::new();
+    let spent = redis_spent(&[9, 1, 1, 5], &[&none, &a]).expect("shape");
+    assert!(spent[0].tats.is_empty() && spent[1].tats == [5]);
+    for bad in [
+        &[][..],
+        &[9],
+        &[9, 1],
+        &[9, 2, 5, 1, 5],
+        &[9, 1, 5, 1],
+        &[9, 1, 5, 1, 5, 5],
+    ] {
+        let e = redis_spent(bad, &[&a, &b]).expect_err("out of shape");
         assert_eq!(e.code(), ErrorCode::QuotaStoreFailed);
     }
     assert!(REDIS_GCRA_SCRIPT.contains("redis.call('TIME')"));
