@@ -53,7 +53,7 @@ class Quotas:
     """A validated quota file and its counters: in this process's memory (bounded, idle keys
     expire) or, with ``redis_url``, in Redis. The store keywords: ``redis_url``
     (``redis://HOST:PORT``), ``redis_timeout`` (seconds a decision waits, 0.1), ``redis_connections``
-    (kept, 4), ``redis_failure`` (``"open"``, the default, admits while Redis is unreachable;
+    (kept, 2), ``redis_failure`` (``"open"``, the default, admits while Redis is unreachable;
     ``"closed"`` denies); a bad value raises ``InvalidArgumentError`` naming it. ``check`` blocks
     for one Redis round trip (the GIL released); an asyncio caller runs it in a thread."""
 

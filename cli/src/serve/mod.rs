@@ -82,7 +82,7 @@ pub struct ServeArgs {
     /// Seconds a decision waits for Redis (connect or answer) before the failure policy.
     #[arg(long, value_name = "SECONDS", requires = "redis")]
     redis_timeout: Option<f64>,
-    /// Connections to Redis, each multiplexing many requests.
+    /// Connections to Redis (2), each carrying one batch of decisions at a time.
     #[arg(long, value_name = "N", requires = "redis")]
     redis_connections: Option<i64>,
 }

@@ -45,12 +45,15 @@ pub const STORE_TIMEOUT_SECONDS: NumberOption = NumberOption {
     whole: false,
 };
 
-/// Connections to the shared store, each multiplexing many requests.
+/// Connections to the shared store. In `serve` each carries one script call at a time holding
+/// every decision queued meanwhile, so fewer connections make larger batches (measured: 1, 2
+/// and 4 connections gave 11, 6.6 and 3.8 decisions per call and 60, 59 and 56 % of `/auth`'s
+/// throughput); two keep a second call going while one waits.
 pub const STORE_CONNECTIONS: NumberOption = NumberOption {
     name: "redis_connections",
     unit: Unit::Entries,
     min: 1.0,
     max: 64.0,
-    default: 4.0,
+    default: 2.0,
     whole: true,
 };

@@ -29,7 +29,7 @@ fn without_a_redis_url_counters_stay_in_memory_and_the_defaults_come_from_the_co
         c.timeout,
         STORE_TIMEOUT_SECONDS.duration(None).expect("default")
     );
-    assert_eq!(c.connections, 4);
+    assert_eq!(c.connections, 2);
     assert_eq!(c.failure, FailurePolicy::Open);
     let closed = redis_config_of(Some("redis://h"), Some(0.5), Some(2), Some("closed"))
         .expect("valid")
