@@ -1,7 +1,8 @@
 //! The shared quota store: the core's GCRA script on Redis over a few multiplexed connections
-//! that reconnect by themselves. Decisions waiting at the same time go to Redis together: each
-//! connection has at most one `EVALSHA` in flight, carrying every decision queued meanwhile (up to
-//! [`MAX_BATCH`]), which Redis judges one after another in one atomic step. Redis' cost per
+//! that reconnect by themselves. Decisions waiting at the same time go to Redis together: at
+//! most as many `EVALSHA` calls are in flight as there are connections, each carrying every
+//! decision queued meanwhile (up to [`MAX_BATCH`]), which Redis judges one after another in one
+//! atomic step. Redis' cost per
 //! command, not per decision, was most of a decision's. Every failure (unreachable, timed out,
 //! out of shape) is a `quota_store_failed` error; the gate's failure policy answers it.
 
@@ -28,7 +29,7 @@ struct Pending {
     answer: oneshot::Sender<Result<Spent, Error>>,
 }
 
-/// Decisions not yet sent, and how many batches are in flight (at most one per connection).
+/// Decisions not yet sent, and how many senders run (at most one per connection).
 #[derive(Default)]
 struct Queue {
     pending: Vec<Pending>,
