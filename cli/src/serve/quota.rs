@@ -87,14 +87,14 @@ impl QuotaGate {
     async fn decide(&self, who: &Identity, unit_primitive: &str) -> Result<Decision, Error> {
         let checks = self.quotas.checks(who, unit_primitive);
         if checks.is_empty() {
-            return Ok(Decision {
-                allowed: true,
-                policies: Vec::new(),
-            });
+            return Ok(Decision::unlimited());
         }
-        let spent = match &self.backend {
-            Backend::Memory(store) => store.spend(&checks)?,
-            Backend::Redis(store) => store.spend(&checks).await?,
+        let (checks, spent) = match &self.backend {
+            Backend::Memory(store) => {
+                let spent = store.spend(&checks)?;
+                (checks, spent)
+            }
+            Backend::Redis(store) => store.spend(checks).await?,
         };
         Ok(self.quotas.decision(&checks, &spent))
     }

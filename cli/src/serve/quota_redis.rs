@@ -26,7 +26,8 @@ const MAX_BATCH: usize = 64;
 /// A decision waiting for a batch.
 struct Pending {
     checks: Vec<Check>,
-    answer: oneshot::Sender<Result<Spent, Error>>,
+    /// The checks come back with the answer: the caller needs them to read it.
+    answer: oneshot::Sender<Result<(Vec<Check>, Spent), Error>>,
 }
 
 /// Decisions not yet sent, and how many senders run (at most one per connection).
@@ -99,14 +100,11 @@ impl RedisStore {
     /// One atomic GCRA step over `checks` (see the core's `REDIS_GCRA_SCRIPT`), sent with the
     /// other decisions waiting now. Waits at most the time for a connect and one batch after the
     /// batches already in flight; a decision given up on is not sent.
-    pub async fn spend(&self, checks: &[Check]) -> Result<Spent, Error> {
+    pub async fn spend(&self, checks: Vec<Check>) -> Result<(Vec<Check>, Spent), Error> {
         let (answer, answered) = oneshot::channel();
         let start_sender = {
             let mut queue = self.inner.lock_queue();
-            queue.pending.push(Pending {
-                checks: checks.to_vec(),
-                answer,
-            });
+            queue.pending.push(Pending { checks, answer });
             let start = queue.senders < self.inner.slots.len();
             if start {
                 queue.senders += 1;
@@ -151,7 +149,7 @@ impl Inner {
             match self.spend_batch(&checks).await {
                 Ok(spent) => {
                     for (p, s) in batch.into_iter().zip(spent) {
-                        let _ = p.answer.send(Ok(s));
+                        let _ = p.answer.send(Ok((p.checks, s)));
                     }
                 }
                 Err(e) => {

@@ -39,6 +39,15 @@ fn ceil_seconds(d: Duration) -> u64 {
 }
 
 impl Decision {
+    /// The decision for a request no limit applies to: allowed, no policies, no headers (the
+    /// store is not asked).
+    pub fn unlimited() -> Decision {
+        Decision {
+            allowed: true,
+            policies: Vec::new(),
+        }
+    }
+
     /// Until the next request is admitted (zero when allowed): the longest wait among the
     /// limits that denied.
     pub fn retry_after(&self) -> Duration {

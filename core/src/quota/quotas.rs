@@ -115,10 +115,7 @@ impl Quotas {
     ) -> Result<Decision> {
         let checks = self.checks(who, unit_primitive);
         if checks.is_empty() {
-            return Ok(Decision {
-                allowed: true,
-                policies: Vec::new(),
-            });
+            return Ok(Decision::unlimited());
         }
         let spent = store.spend(&checks)?;
         Ok(self.decision(&checks, &spent))
