@@ -11,13 +11,14 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, JsString, JsValue};
 use napi_derive::napi;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use cloud_connector::auth::{
     authenticate as core_authenticate, AuthProvider, CloudConnectorUser,
     CompositeProvider as CoreComposite, KeySource as CoreKeySource, LocalAuthProvider,
     OidcProvider, StaticJwksProvider, UserClaims as CoreClaims, VerifiedClaims, Wait,
 };
+use cloud_connector::token::{JsonObject, JsonRef};
 use cloud_connector::{options, token, Catalog as CoreCatalog, Error};
 
 use crate::catalog::Catalog;
@@ -171,7 +172,7 @@ impl Drop for CompositeProvider {
     }
 }
 
-type MemoEntry = (Arc<Map<String, Value>>, ObjectRef<false>);
+type MemoEntry = (Arc<JsonObject>, ObjectRef<false>);
 
 impl std::fmt::Debug for CompositeProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -183,16 +184,18 @@ impl std::fmt::Debug for CompositeProvider {
 }
 
 /// Freezes `obj` and every object and array inside it (`v` is the JSON it was built from).
-fn deep_freeze(obj: &mut Object, v: &Value) -> napi::Result<()> {
-    let nested = |c: &Value| c.is_object() || c.is_array();
+fn deep_freeze(obj: &mut Object, v: JsonRef<'_>) -> napi::Result<()> {
+    let nested = |c: &JsonRef<'_>| matches!(c, JsonRef::Object(_) | JsonRef::Array(_));
     match v {
-        Value::Object(map) => {
-            for (k, child) in map.iter().filter(|(_, c)| nested(c)) {
-                deep_freeze(&mut obj.get_named_property::<Object>(k)?, child)?;
+        JsonRef::Object(mut members) => {
+            while let (Some(JsonRef::Str(name)), Some(child)) = (members.next(), members.next()) {
+                if nested(&child) {
+                    deep_freeze(&mut obj.get_named_property::<Object>(name)?, child)?;
+                }
             }
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate().filter(|(_, c)| nested(c)) {
+        JsonRef::Array(items) => {
+            for (i, child) in items.enumerate().filter(|(_, c)| nested(c)) {
                 deep_freeze(&mut obj.get_element::<Object>(i as u32)?, child)?;
             }
         }
@@ -206,7 +209,7 @@ impl CompositeProvider {
     fn frozen_claims<'env>(
         &self,
         env: &'env Env,
-        claims: Arc<Map<String, Value>>,
+        claims: Arc<JsonObject>,
     ) -> napi::Result<Unknown<'env>> {
         let key = Arc::as_ptr(&claims) as usize;
         let mut memo = self.memo.borrow_mut();
@@ -215,10 +218,9 @@ impl CompositeProvider {
                 return Ok(object.get_value(env)?.to_unknown());
             }
         }
-        let unknown: Unknown<'env> = crate::convert::object(env, &claims)?;
-        let value = Value::Object((*claims).clone());
+        let unknown: Unknown<'env> = crate::convert::object(env, &*claims)?;
         let mut object = unknown.coerce_to_object()?;
-        deep_freeze(&mut object, &value)?;
+        deep_freeze(&mut object, claims.root())?;
         if memo.len() >= self.memo_capacity {
             for (_, (_, old)) in memo.drain() {
                 old.unref(env)?;
@@ -244,7 +246,7 @@ fn audiences_or_default(
 }
 
 fn claims_value(env: &Env, v: VerifiedClaims) -> napi::Result<Json> {
-    crate::convert::object(env, &v.claims)
+    crate::convert::object(env, &*v.claims)
 }
 
 #[napi]

@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use cloud_connector::options::{Arg, Args};
 use napi::bindgen_prelude::{Function, FunctionRef, JsObjectValue, Object, Unknown};
 use napi::{Env, JsString, JsValue, ValueType};
-use serde_json::{Map, Value};
 
 type Parse = FunctionRef<String, Unknown<'static>>;
 
@@ -42,8 +41,8 @@ pub fn parse<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
     })
 }
 
-/// A JSON map as a JS object.
-pub fn object<'env>(env: &Env, map: &Map<String, Value>) -> napi::Result<Unknown<'env>> {
+/// A JSON map (or the core's `JsonObject`, serialised as its map) as a JS object.
+pub fn object<'env>(env: &Env, map: &impl serde::Serialize) -> napi::Result<Unknown<'env>> {
     let text = serde_json::to_string(map).map_err(|e| napi::Error::from_reason(e.to_string()))?;
     parse(env, text)
 }

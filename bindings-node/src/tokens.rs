@@ -131,9 +131,8 @@ impl KeySet {
         args.set("audiences", audience_arg(audiences));
         let (v, now) = options::validation(&args).or_throw(env)?;
         // The payload as signed is the claims' JSON: parsed by V8, never re-serialised.
-        let (_, payload) =
-            token::verify_with_payload(&token, &self.inner, &v, now).or_throw(env)?;
-        crate::convert::parse(env, payload)
+        let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
+        crate::convert::parse(env, verified.claims.text().to_owned())
     }
 }
 

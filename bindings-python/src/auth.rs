@@ -21,7 +21,7 @@ use cloud_connector::token::KeySet;
 use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::{json_to_py, py_args};
+use crate::convert::{json_ref_to_py, json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
 use crate::service_name::service_name;
 
@@ -442,7 +442,7 @@ impl PyComposite {
         let verified = py
             .detach(move || inner.verify(&token, &[audience.as_str()]))
             .py_err(py)?;
-        json_to_py(py, &Value::Object((*verified.claims).clone()))
+        json_ref_to_py(py, verified.claims.root())
     }
 }
 

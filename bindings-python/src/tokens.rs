@@ -15,7 +15,7 @@ use cloud_connector::token::{
 use cloud_connector::{options, Catalog, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::{json_to_py, py_arg, py_args};
+use crate::convert::{json_ref_to_py, json_to_py, py_arg, py_args};
 use crate::errors::IntoPy;
 
 fn extra_map(extra: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Map<String, Value>>> {
@@ -281,7 +281,7 @@ impl PyKeySet {
         let verified = py
             .detach(|| verify(&token, &self.inner, &v, now))
             .py_err(py)?;
-        json_to_py(py, &Value::Object((*verified.claims).clone()))
+        json_ref_to_py(py, verified.claims.root())
     }
 }
 

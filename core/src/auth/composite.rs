@@ -16,7 +16,7 @@ use super::token_cache::{CachedToken, ClaimsMemo, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::options;
-use crate::token::{self, Algorithm, KeyMatch, KeySet, Validation, VerifiedToken};
+use crate::token::{self, Algorithm, JsonObject, KeyMatch, KeySet, Validation, VerifiedToken};
 
 /// The message of the original `CriticalAuthError` (typo included).
 pub const NO_KEYS_MESSAGE: &str = "No keys founds in JWKS; are OIDC providers up?";
@@ -115,10 +115,10 @@ pub enum Wait {
 /// the claims' address.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
-    /// The protected header as decoded.
-    pub header: Arc<serde_json::Map<String, Value>>,
-    /// The claims as decoded.
-    pub claims: Arc<serde_json::Map<String, Value>>,
+    /// The protected header as signed (a map on demand).
+    pub header: Arc<JsonObject>,
+    /// The claims as signed (a map on demand).
+    pub claims: Arc<JsonObject>,
     /// The claims as a user's fields.
     pub user: Arc<UserClaims>,
     /// The token cache entry's memo of a binding's conversion; `None` when no cache holds the
@@ -679,8 +679,7 @@ impl CompositeProvider {
 /// as every other rule depends on the claims and the provider's fixed policy alone, which
 /// passed when the token was cached.
 fn recheck(hit: &CachedToken, v: &Validation, audiences: &[&str], now: i64) -> Result<()> {
-    hit.times.check(v, now)?;
-    token::check_audience_of(&hit.verified.claims, audiences)
+    hit.times.check(&hit.verified.claims, v, audiences, now)
 }
 
 /// Anything `authenticate` can ask to check a bearer token (python-api.md §5.1).

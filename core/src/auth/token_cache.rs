@@ -206,12 +206,12 @@ mod tests {
         let mut m = serde_json::Map::new();
         m.insert("n".into(), n.into());
         CachedToken {
-            user: Arc::new(UserClaims::from_claims(&m)),
+            user: Arc::new(UserClaims::from_claims(&m.clone().into())),
             times: TimeClaims::default(),
             memo: Arc::default(),
             verified: VerifiedToken {
                 header: Arc::default(),
-                claims: Arc::new(m),
+                claims: Arc::new(m.into()),
             },
         }
     }

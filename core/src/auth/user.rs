@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorCode, Result};
+use crate::token::{JsonObject, JsonRef};
 
 /// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
 pub trait UnitPrimitiveNames: Send + Sync {
@@ -102,43 +103,43 @@ impl Default for UserClaims {
 
 /// A string claim as text; non-strings become their JSON text so they never equal a header
 /// value that happens to spell the same number.
-fn text(v: Option<&Value>) -> String {
+fn text(v: JsonRef<'_>) -> String {
     match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        JsonRef::Null => String::new(),
+        JsonRef::Str(s) => s.to_owned(),
+        other => other.to_value().to_string(),
     }
 }
 
 impl UserClaims {
     /// Maps decoded claims into fields (python-api.md §4.3). Non-string scopes are dropped.
-    pub fn from_claims(claims: &Map<String, Value>) -> UserClaims {
-        let scopes = match claims.get("scopes") {
-            Some(Value::Array(list)) => list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let extra = claims
-            .iter()
-            .filter(|(k, _)| !NOT_EXTRA.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        UserClaims {
-            gitlab_realm: text(claims.get("gitlab_realm")),
-            scopes,
-            subject: text(claims.get("sub")),
-            issuer: text(claims.get("iss")),
-            duo_seat_count: text(claims.get("duo_seat_count")),
-            gitlab_instance_id: claims
-                .get("gitlab_instance_id")
-                .cloned()
-                .unwrap_or_else(|| Value::from("")),
-            gitlab_instance_uid: text(claims.get("gitlab_instance_uid")),
-            extra: Some(extra),
+    pub fn from_claims(claims: &JsonObject) -> UserClaims {
+        let mut user = UserClaims::default();
+        let mut extra = Map::new();
+        for (name, value) in claims.members() {
+            if !NOT_EXTRA.contains(&name) {
+                extra.insert(name.to_owned(), value.clone().to_value());
+            }
+            match name {
+                "scopes" => {
+                    if let JsonRef::Array(list) = value {
+                        user.scopes = list
+                            .filter_map(JsonRef::as_str)
+                            .map(str::to_owned)
+                            .collect();
+                    }
+                }
+                "gitlab_realm" => user.gitlab_realm = text(value),
+                "sub" => user.subject = text(value),
+                "iss" => user.issuer = text(value),
+                "duo_seat_count" => user.duo_seat_count = text(value),
+                "gitlab_instance_id" => user.gitlab_instance_id = value.to_value(),
+                "gitlab_instance_uid" => user.gitlab_instance_uid = text(value),
+                _ => {}
+            }
         }
+        user.extra = Some(extra);
+        user
     }
 }
 
@@ -265,7 +266,7 @@ mod tests {
         assert_eq!(rejected.rejection, Some(ErrorCode::TokenExpired));
         let claims = rejected.claims.unwrap();
         assert_eq!(claims.gitlab_instance_id, json!(""));
-        let decoded = UserClaims::from_claims(&serde_json::Map::new());
+        let decoded = UserClaims::from_claims(&JsonObject::default());
         assert_eq!(claims.gitlab_instance_id, decoded.gitlab_instance_id);
     }
 
@@ -319,7 +320,7 @@ mod tests {
             "scopes": ["a", 1, "b"], "gitlab_instance_id": 42, "gitlab_instance_uid": "uid",
             "duo_seat_count": 5, "gitlab_root_namespace_id": "123"
         });
-        let u = UserClaims::from_claims(c.as_object().unwrap());
+        let u = UserClaims::from_claims(&JsonObject::parse(c.to_string()).unwrap());
         assert_eq!(u.issuer, "i");
         assert_eq!(u.subject, "s");
         assert_eq!(u.gitlab_realm, "saas");
@@ -331,7 +332,7 @@ mod tests {
             extra.keys().collect::<Vec<_>>(),
             ["gitlab_instance_uid", "gitlab_root_namespace_id"]
         );
-        let empty = UserClaims::from_claims(&Map::new());
+        let empty = UserClaims::from_claims(&JsonObject::default());
         assert_eq!(empty.gitlab_instance_id, json!(""));
         assert_eq!(empty.extra, Some(Map::new()));
     }

@@ -6,6 +6,7 @@ mod authority;
 mod b64;
 mod compact;
 mod der;
+mod json_object;
 mod json_web_token;
 mod jwk;
 pub mod jws;
@@ -23,6 +24,7 @@ mod verify;
 pub use alg::Algorithm;
 pub use authority::{TokenAuthority, UserTokenClaims, USER_TOKEN_TTL};
 pub use compact::{uuid_v4, OrderedClaims};
+pub use json_object::{Items, JsonObject, JsonRef, NotAnObject};
 pub use json_web_token::{
     checked_expiry, Audience, JsonWebToken, LATEST_EXPIRY, NOT_BEFORE_TIME_SEC,
 };
@@ -34,9 +36,9 @@ pub use key_set::{KeyMatch, KeySet};
 pub use signing_key::{verifying_key_from_pem, SigningKey};
 pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use validation::{validate_claims, Validation};
-pub use verify::{now, verify, verify_jws, verify_with_payload, VerifiedToken};
+pub use verify::{now, verify, verify_jws, VerifiedToken};
 
-pub(crate) use validation::{check_audience_of, validate_claims_for, TimeClaims};
+pub(crate) use validation::{validate_claims_for, TimeClaims};
 pub(crate) use verify::{parse_checked, signature_error};
 
 /// base64url without padding, as JWS uses it (for bindings and test tools).

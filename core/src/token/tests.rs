@@ -123,7 +123,7 @@ fn token_authority_claims_and_header() {
     let keys = set(&[(RSA_A, None)]);
     let v = verify(&token, &keys, &Validation::new(["gitlab-ai-gateway"]), NOW).unwrap();
     assert_eq!(
-        Value::Object((*v.header).clone()),
+        Value::Object(v.header.map().clone()),
         json!({"alg": "RS256", "typ": "JWT"})
     );
     let c = &v.claims;
@@ -214,7 +214,7 @@ fn json_web_token_shape() {
     let keys = KeySet::new(vec![key.verifying_key().clone()]);
     let v = verify(&token, &keys, &Validation::new(["gitlab-ai-gateway"]), NOW).unwrap();
     assert_eq!(
-        Value::Object((*v.header).clone()),
+        Value::Object(v.header.map().clone()),
         json!({"alg": "RS256", "typ": "JWT", "kid": key.thumbprint()})
     );
     assert_eq!(v.claims["iat"], NOW);

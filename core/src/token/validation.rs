@@ -1,8 +1,7 @@
 //! The verification policy and the claim checks (python-api.md §4.2 with the §14 tightenings).
 
-use serde_json::{Map, Value};
-
 use super::alg::Algorithm;
+use super::json_object::{JsonObject, JsonRef};
 use super::jws::DEFAULT_MAX_TOKEN_SIZE;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -48,42 +47,48 @@ fn type_err(message: impl Into<String>) -> Error {
 
 /// A NumericDate as whole seconds. Integers and floats are numbers (a float is truncated, as
 /// `int()` did); anything else, numeric strings included, is a type error rather than "absent".
-fn numeric_date(claims: &Map<String, Value>, name: &str, label: &str) -> Result<Option<i64>> {
-    match claims.get(name) {
+fn numeric_date(claim: Option<JsonRef<'_>>, name: &str, label: &str) -> Result<Option<i64>> {
+    match claim {
         None => Ok(None),
-        Some(Value::Number(n)) => Ok(Some(if let Some(i) = n.as_i64() {
-            i
-        } else if n.as_u64().is_some() {
-            i64::MAX
-        } else {
-            // `as` saturates, which is what a date beyond i64 should do.
-            n.as_f64().map_or(0, |f| f.trunc() as i64)
-        })),
+        Some(JsonRef::I64(i)) => Ok(Some(i)),
+        Some(JsonRef::U64(u)) => Ok(Some(i64::try_from(u).unwrap_or(i64::MAX))),
+        // `as` saturates, which is what a date beyond i64 should do.
+        Some(JsonRef::F64(f)) => Ok(Some(f.trunc() as i64)),
         Some(_) => Err(type_err(format!("{label} claim ({name}) must be a number"))),
     }
 }
 
 /// Checks every claim rule against `now` (Unix seconds). Signature and header are not looked at.
-pub fn validate_claims(claims: &Map<String, Value>, v: &Validation, now: i64) -> Result<()> {
+pub fn validate_claims(claims: &JsonObject, v: &Validation, now: i64) -> Result<()> {
     validate_claims_for(claims, v, &v.audiences, now).map(|_| ())
 }
 
-/// The time claims of a token whose claims passed, as whole seconds: all a cached token needs
-/// to be judged again later, since every other rule but the audience depends only on the
-/// claims and the fixed policy.
+/// What a cached token is judged on again, taken from its claims when they passed: the time
+/// claims as whole seconds and where the audience is. Every other rule depends only on the
+/// claims and the fixed policy; the time and the caller's audiences change between calls.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TimeClaims {
     iat: Option<i64>,
     nbf: Option<i64>,
     exp: Option<i64>,
+    /// The `aud` member's place in the claims (`JsonObject::position`).
+    aud: Option<usize>,
 }
 
 impl TimeClaims {
-    /// The time rules at `now`, in the order (and with the errors) of [`validate_claims`].
-    pub(crate) fn check(&self, v: &Validation, now: i64) -> Result<()> {
+    /// The time rules at `now`, then the audience rule for `audiences`, in the order (and with
+    /// the errors) of [`validate_claims`]. `claims` are the ones these were taken from.
+    pub(crate) fn check<A: AsRef<str>>(
+        &self,
+        claims: &JsonObject,
+        v: &Validation,
+        audiences: &[A],
+        now: i64,
+    ) -> Result<()> {
         check_iat(self.iat, v, now)?;
         check_nbf(self.nbf, v, now)?;
-        check_exp(self.exp, v, now)
+        check_exp(self.exp, v, now)?;
+        check_audience(self.aud.map(|at| claims.at_position(at)), audiences)
     }
 }
 
@@ -121,79 +126,74 @@ fn check_exp(exp: Option<i64>, v: &Validation, now: i64) -> Result<()> {
     }
 }
 
-/// The audience rule alone: what, besides the time claims, a cached token is checked for again
-/// (the caller's audiences change between calls).
-pub(crate) fn check_audience_of<A: AsRef<str>>(
-    claims: &Map<String, Value>,
-    audiences: &[A],
-) -> Result<()> {
-    check_audience(claims.get("aud"), audiences)
-}
-
 /// [`validate_claims`] with the audiences given separately, so a caller with a fixed policy and
 /// per-request audiences does not rebuild the policy for every token. Returns the time claims,
 /// which a token cache keeps to judge the token again without reading its claims.
 pub(crate) fn validate_claims_for<A: AsRef<str>>(
-    claims: &Map<String, Value>,
+    claims: &JsonObject,
     v: &Validation,
     audiences: &[A],
     now: i64,
 ) -> Result<TimeClaims> {
-    // Each claim's type is checked just before its rule, so the first failure is the same as it
-    // always was.
-    let iat = numeric_date(claims, "iat", "Issued At")?;
+    // Found in one pass; each claim's type is checked just before its rule, so the first
+    // failure is the same as it always was.
+    let [iat, nbf, exp, aud, iss, sub, jti, at_hash] =
+        claims.positions(["iat", "nbf", "exp", "aud", "iss", "sub", "jti", "at_hash"]);
+    let member = |at: Option<usize>| at.map(|at| claims.at_position(at));
+    let iat = numeric_date(member(iat), "iat", "Issued At")?;
     check_iat(iat, v, now)?;
-    let nbf = numeric_date(claims, "nbf", "Not Before")?;
+    let nbf = numeric_date(member(nbf), "nbf", "Not Before")?;
     check_nbf(nbf, v, now)?;
-    let exp = numeric_date(claims, "exp", "Expiration Time")?;
+    let exp = numeric_date(member(exp), "exp", "Expiration Time")?;
     check_exp(exp, v, now)?;
-    check_audience(claims.get("aud"), audiences)?;
-    match (claims.get("iss"), &v.issuer) {
-        (_, None) => {}
-        (Some(Value::String(iss)), Some(want)) if iss == want => {}
-        (Some(Value::String(_)) | None, Some(_)) => {
-            return Err(Error::new(
-                ErrorCode::IssuerMismatch,
-                "Invalid issuer (iss)",
-            ));
+    check_audience(member(aud), audiences)?;
+    if let Some(want) = &v.issuer {
+        match member(iss) {
+            Some(JsonRef::Str(iss)) if iss == want => {}
+            Some(JsonRef::Str(_)) | None => {
+                return Err(Error::new(
+                    ErrorCode::IssuerMismatch,
+                    "Invalid issuer (iss)",
+                ));
+            }
+            Some(_) => return Err(type_err("Issuer (iss) must be a string")),
         }
-        (Some(_), Some(_)) => return Err(type_err("Issuer (iss) must be a string")),
     }
-    for (name, label) in [("sub", "Subject"), ("jti", "JWT ID")] {
-        if claims.get(name).is_some_and(|v| !v.is_string()) {
+    for (at, name, label) in [(sub, "sub", "Subject"), (jti, "jti", "JWT ID")] {
+        if member(at).is_some_and(|v| v.as_str().is_none()) {
             return Err(type_err(format!("{label} ({name}) must be a string")));
         }
     }
-    if claims.contains_key("at_hash") {
+    if at_hash.is_some() {
         return Err(Error::new(
             ErrorCode::UnsupportedClaim,
             "No access_token provided to compare against at_hash claim",
         ));
     }
-    Ok(TimeClaims { iat, nbf, exp })
+    Ok(TimeClaims { iat, nbf, exp, aud })
 }
 
-fn check_audience<A: AsRef<str>>(aud: Option<&Value>, expected: &[A]) -> Result<()> {
+fn check_audience<A: AsRef<str>>(aud: Option<JsonRef<'_>>, expected: &[A]) -> Result<()> {
     let matches = |a: &str| expected.iter().any(|e| e.as_ref() == a);
     match aud {
         None => Err(Error::new(
             ErrorCode::MissingAudience,
             "Token has no aud claim",
         )),
-        Some(Value::String(a)) => {
+        Some(JsonRef::Str(a)) => {
             if matches(a) {
                 Ok(())
             } else {
                 Err(Error::new(ErrorCode::AudienceMismatch, "Invalid audience"))
             }
         }
-        Some(Value::Array(list)) => {
-            if !list.iter().all(Value::is_string) {
+        Some(JsonRef::Array(list)) => {
+            if !list.clone().all(|a| matches!(a, JsonRef::Str(_))) {
                 return Err(type_err(
                     "Invalid claim format in token (aud must be a string or a list of strings)",
                 ));
             }
-            if list.iter().filter_map(Value::as_str).any(matches) {
+            if list.filter_map(|a| a.as_str()).any(matches) {
                 Ok(())
             } else {
                 Err(Error::new(ErrorCode::AudienceMismatch, "Invalid audience"))
@@ -208,13 +208,17 @@ fn check_audience<A: AsRef<str>>(aud: Option<&Value>, expected: &[A]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     const NOW: i64 = 1_700_000_000;
 
+    fn object(claims: Value) -> JsonObject {
+        JsonObject::parse(claims.to_string()).unwrap()
+    }
+
     fn check(claims: Value) -> std::result::Result<(), ErrorCode> {
         let v = Validation::new(["svc"]);
-        validate_claims(claims.as_object().unwrap(), &v, NOW).map_err(|e| e.code())
+        validate_claims(&object(claims), &v, NOW).map_err(|e| e.code())
     }
 
     #[test]
@@ -250,7 +254,7 @@ mod tests {
         let mut v = Validation::new(["svc"]);
         v.leeway = 10;
         v.reject_future_iat = true;
-        let c = |x: Value| validate_claims(x.as_object().unwrap(), &v, NOW).map_err(|e| e.code());
+        let c = |x: Value| validate_claims(&object(x), &v, NOW).map_err(|e| e.code());
         assert_eq!(
             c(json!({"aud": "svc", "exp": NOW - 10, "nbf": NOW + 10, "iat": NOW + 10})),
             Ok(())
@@ -294,7 +298,7 @@ mod tests {
         );
         let mut v = Validation::new(["svc"]);
         v.issuer = Some("me".into());
-        let c = |x: Value| validate_claims(x.as_object().unwrap(), &v, NOW).map_err(|e| e.code());
+        let c = |x: Value| validate_claims(&object(x), &v, NOW).map_err(|e| e.code());
         assert_eq!(c(json!({"aud": "svc", "iss": "me"})), Ok(()));
         assert_eq!(
             c(json!({"aud": "svc", "iss": "you"})),

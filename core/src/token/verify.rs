@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use super::alg::Algorithm;
+use super::json_object::JsonObject;
 use super::jws::{self, Jws};
 use super::key_set::{KeyMatch, KeySet};
 use super::validation::{validate_claims, Validation};
@@ -15,9 +14,9 @@ use crate::error::{Error, ErrorCode, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedToken {
     /// The protected header.
-    pub header: Arc<Map<String, Value>>,
-    /// The claims, every check passed.
-    pub claims: Arc<Map<String, Value>>,
+    pub header: Arc<JsonObject>,
+    /// The claims, every check passed (as signed; a map on demand).
+    pub claims: Arc<JsonObject>,
 }
 
 pub(crate) fn signature_error(m: KeyMatch, kid: Option<&str>) -> Option<Error> {
@@ -42,9 +41,9 @@ pub(crate) fn signature_error(m: KeyMatch, kid: Option<&str>) -> Option<Error> {
 pub(crate) fn parse_checked<'t>(
     token: &'t str,
     v: &Validation,
-) -> Result<(Jws<'t>, Map<String, Value>, Option<Algorithm>)> {
-    let jws = jws::parse(token, v.max_token_size)?;
-    let claims = jws.claims()?;
+) -> Result<(Jws<'t>, JsonObject, Option<Algorithm>)> {
+    let mut jws = jws::parse(token, v.max_token_size)?;
+    let claims = jws.take_claims()?;
     let alg = jws.algorithm(&v.algorithms, v.verify_signature)?;
     jws.kid()?;
     Ok((jws, claims, alg))
@@ -73,31 +72,6 @@ pub fn verify_jws(
 
 /// Verifies `token` against `keys` at `now` (Unix seconds).
 pub fn verify(token: &str, keys: &KeySet, v: &Validation, now: i64) -> Result<VerifiedToken> {
-    verify_jwt(token, keys, v, now).map(|(verified, _)| verified)
-}
-
-/// [`verify`], also handing back the payload as signed: the claims as JSON text, exactly as the
-/// issuer wrote them. For a binding whose own JSON parser builds its objects faster than it can
-/// be handed the decoded claims one by one (V8's `JSON.parse`): no re-serialisation.
-pub fn verify_with_payload(
-    token: &str,
-    keys: &KeySet,
-    v: &Validation,
-    now: i64,
-) -> Result<(VerifiedToken, String)> {
-    let (verified, payload) = verify_jwt(token, keys, v, now)?;
-    // The claims parsed, so the payload is JSON and therefore UTF-8.
-    let text = String::from_utf8(payload)
-        .map_err(|_| Error::new(ErrorCode::TokenMalformed, "payload is not UTF-8"))?;
-    Ok((verified, text))
-}
-
-fn verify_jwt(
-    token: &str,
-    keys: &KeySet,
-    v: &Validation,
-    now: i64,
-) -> Result<(VerifiedToken, Vec<u8>)> {
     let (jws, claims, alg) = parse_checked(token, v)?;
     if v.verify_signature {
         let alg =
@@ -109,11 +83,10 @@ fn verify_jwt(
         }
     }
     validate_claims(&claims, v, now)?;
-    let verified = VerifiedToken {
+    Ok(VerifiedToken {
         header: Arc::new(jws.header),
         claims: Arc::new(claims),
-    };
-    Ok((verified, jws.payload))
+    })
 }
 
 /// The current time as whole Unix seconds, as every claim check uses it.

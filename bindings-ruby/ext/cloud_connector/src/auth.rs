@@ -174,7 +174,7 @@ impl RbComposite {
                 }
             }
         };
-        Ok(frozen.thaw(ruby, &verified.claims)?.as_value())
+        Ok(frozen.thaw(ruby)?.as_value())
     }
 }
 

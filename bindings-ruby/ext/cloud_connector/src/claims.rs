@@ -1,14 +1,15 @@
-//! Verified claims (or a JOSE header) as Ruby Hashes: built from the core's map, and a caller's
-//! own copy of the deep-frozen form a token cache memo keeps.
+//! Verified claims (or a JOSE header) as Ruby Hashes: built straight from the core's tape of
+//! the token's JSON (no `serde_json` map in between), and a caller's own copy of the
+//! deep-frozen form a token cache memo keeps.
 //!
 //! Values are gathered in small arrays on the machine stack, where Ruby's conservative GC sees
 //! them (a `Vec` on the heap would hide them from it), and handed to Ruby a chunk at a time
 //! (`rb_hash_bulk_insert`, `rb_ary_cat`): one protected call per chunk instead of one per
 //! element was most of the cost of building a realistic token's claims (bench/README.md).
 
+use cloud_connector::token::{JsonObject, JsonRef};
 use magnus::value::Opaque;
 use magnus::{gc, prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
-use serde_json::{Map, Value as Json};
 
 use crate::convert::{json_to_ruby, Keys};
 
@@ -19,15 +20,20 @@ const CHUNK: usize = 32;
 /// Verified claims as a Ruby Hash with String keys and frozen String values, in the core's
 /// order. With `deep_freeze` the Arrays and Hashes are frozen too: the form a memo keeps and
 /// hands out through [`FrozenClaims::thaw`].
-pub fn claims_to_ruby(
+pub fn claims_to_ruby(ruby: &Ruby, claims: &JsonObject, deep_freeze: bool) -> Result<RHash, Error> {
+    members_to_ruby(ruby, claims.members(), deep_freeze)
+}
+
+/// An object's members (by name, each once) as a Hash.
+fn members_to_ruby(
     ruby: &Ruby,
-    claims: &Map<String, Json>,
+    members: Vec<(&str, JsonRef<'_>)>,
     deep_freeze: bool,
 ) -> Result<RHash, Error> {
     let h = ruby.hash_new();
     let mut buf = [ruby.qnil().as_value(); CHUNK];
     let mut len = 0;
-    for (k, v) in claims {
+    for (k, v) in members {
         buf[len] = ruby.str_new(k).as_value();
         buf[len + 1] = claim_value(ruby, v, deep_freeze)?;
         len += 2;
@@ -45,48 +51,89 @@ pub fn claims_to_ruby(
     Ok(h)
 }
 
-fn claim_value(ruby: &Ruby, v: &Json, deep_freeze: bool) -> Result<Value, Error> {
+fn claim_value(ruby: &Ruby, v: JsonRef<'_>, deep_freeze: bool) -> Result<Value, Error> {
     Ok(match v {
-        Json::String(s) => {
+        JsonRef::Str(s) => {
             let s = ruby.str_new(s);
             s.freeze();
             s.as_value()
         }
-        Json::Array(items) => {
-            let a = ruby.ary_new_capa(items.len());
+        JsonRef::Array(mut items) => {
+            let a = ruby.ary_new_capa(items.clone().count());
             let mut buf = [ruby.qnil().as_value(); CHUNK];
-            for chunk in items.chunks(CHUNK) {
-                for (slot, item) in buf.iter_mut().zip(chunk) {
+            loop {
+                let mut len = 0;
+                for (slot, item) in buf.iter_mut().zip(items.by_ref()) {
                     *slot = claim_value(ruby, item, deep_freeze)?;
+                    len += 1;
                 }
-                a.cat(&buf[..chunk.len()])?;
+                if len == 0 {
+                    break;
+                }
+                a.cat(&buf[..len])?;
             }
             if deep_freeze {
                 a.freeze();
             }
             a.as_value()
         }
-        Json::Object(map) => claims_to_ruby(ruby, map, deep_freeze)?.as_value(),
-        scalar => json_to_ruby(ruby, scalar, Keys::Strings)?,
+        JsonRef::Object(members) => {
+            members_to_ruby(ruby, members.by_name(), deep_freeze)?.as_value()
+        }
+        // Numbers, booleans and null: no allocation on the way.
+        scalar => json_to_ruby(ruby, &scalar.to_value(), Keys::Strings)?,
     })
 }
 
 /// The deep-frozen claims a token cache entry's memo keeps, and which of its members each caller
-/// needs a copy of (its Arrays and Hashes, with their keys, in the claims' order): found once
-/// here instead of by walking the Hash on every hit.
+/// needs a copy of (its Arrays and Hashes, with their keys and shapes, in the claims' order):
+/// found once here instead of by walking the Hash or the claims on every hit.
 pub struct FrozenClaims {
     hash: Opaque<RHash>,
-    containers: Vec<(Opaque<Value>, Opaque<Value>)>,
+    containers: Vec<(Opaque<Value>, Opaque<Value>, Shape)>,
+}
+
+/// Where a frozen container holds other containers, so a copy replaces exactly those.
+enum Shape {
+    /// An Array or Hash of scalars: one copy-on-write `dup`.
+    Flat,
+    /// An Array holding containers: each element's shape.
+    Array(Vec<Option<Shape>>),
+    /// A Hash holding containers: each member's shape, in the Hash's order.
+    Hash(Vec<Option<Shape>>),
+}
+
+impl Shape {
+    /// The shape of a claim value; `None` for a scalar.
+    fn of(v: JsonRef<'_>) -> Option<Shape> {
+        let (inner, hash): (Vec<Option<Shape>>, bool) = match v {
+            JsonRef::Array(items) => (items.map(Shape::of).collect(), false),
+            JsonRef::Object(members) => (
+                members
+                    .by_name()
+                    .into_iter()
+                    .map(|(_, v)| Shape::of(v))
+                    .collect(),
+                true,
+            ),
+            _ => return None,
+        };
+        Some(match (inner.iter().any(Option::is_some), hash) {
+            (false, _) => Shape::Flat,
+            (true, false) => Shape::Array(inner),
+            (true, true) => Shape::Hash(inner),
+        })
+    }
 }
 
 impl FrozenClaims {
-    pub fn new(ruby: &Ruby, claims: &Map<String, Json>) -> Result<FrozenClaims, Error> {
+    pub fn new(ruby: &Ruby, claims: &JsonObject) -> Result<FrozenClaims, Error> {
         let h = claims_to_ruby(ruby, claims, true)?;
         let mut containers = Vec::new();
-        let mut members = claims.values();
+        let mut shapes = claims.members().into_iter().map(|(_, v)| Shape::of(v));
         h.foreach(|k: Value, item: Value| {
-            if members.next().is_some_and(is_container) {
-                containers.push((Opaque::from(k), Opaque::from(item)));
+            if let Some(Some(shape)) = shapes.next() {
+                containers.push((Opaque::from(k), Opaque::from(item), shape));
             }
             Ok(ForEach::Continue)
         })?;
@@ -100,65 +147,65 @@ impl FrozenClaims {
     /// held, for the owner's mark function.
     pub fn mark(&self, marker: &gc::Marker) {
         marker.mark(self.hash);
-        for (k, v) in &self.containers {
+        for (k, v, _) in &self.containers {
             marker.mark(*k);
             marker.mark(*v);
         }
     }
 
-    /// A caller's own copy, for the `claims` this was made from: new (unfrozen) Hashes and
-    /// Arrays all the way down, the frozen keys and scalars shared, so callers may change what
-    /// they got without changing what the memo hands the next caller. The Hash is copied whole
-    /// (`dup` copies its table without hashing a key again) and only its Arrays and Hashes are
-    /// replaced; an Array of scalars is a copy-on-write share.
-    pub fn thaw(&self, ruby: &Ruby, claims: &Map<String, Json>) -> Result<RHash, Error> {
+    /// A caller's own copy: new (unfrozen) Hashes and Arrays all the way down, the frozen keys
+    /// and scalars shared, so callers may change what they got without changing what the memo
+    /// hands the next caller. The Hash is copied whole (`dup` copies its table without hashing a
+    /// key again) and only its Arrays and Hashes are replaced; an Array of scalars is a
+    /// copy-on-write share.
+    pub fn thaw(&self, ruby: &Ruby) -> Result<RHash, Error> {
         let out: RHash = ruby.get_inner(self.hash).funcall("dup", ())?;
-        let shapes = claims.values().filter(|m| is_container(m));
-        for ((k, v), shape) in self.containers.iter().zip(shapes) {
+        for (k, v, shape) in &self.containers {
             out.aset(ruby.get_inner(*k), thaw(ruby, ruby.get_inner(*v), shape)?)?;
         }
         Ok(out)
     }
 }
 
-/// [`FrozenClaims::thaw`] for a member built from `from`.
-fn thaw(ruby: &Ruby, v: Value, from: &Json) -> Result<Value, Error> {
-    match from {
-        Json::Object(map) => match RHash::from_value(v) {
-            Some(h) => Ok(thaw_hash(ruby, h, map)?.as_value()),
-            None => Ok(v),
+/// [`FrozenClaims::thaw`] for one frozen container of `shape`.
+fn thaw(ruby: &Ruby, v: Value, shape: &Shape) -> Result<Value, Error> {
+    match shape {
+        Shape::Flat => match (RArray::from_value(v), RHash::from_value(v)) {
+            (Some(a), _) => Ok(a.dup().as_value()),
+            (None, Some(h)) => Ok(h.funcall::<_, _, RHash>("dup", ())?.as_value()),
+            (None, None) => Ok(v),
         },
-        Json::Array(items) => {
+        Shape::Array(items) => {
             let Some(a) = RArray::from_value(v) else {
                 return Ok(v);
             };
-            if !items.iter().any(is_container) {
-                return Ok(a.dup().as_value());
-            }
             let out = ruby.ary_new_capa(items.len());
             for (i, inner) in items.iter().enumerate() {
-                out.push(thaw(ruby, a.entry(i as isize)?, inner)?)?;
+                let item = a.entry(i as isize)?;
+                out.push(match inner {
+                    Some(shape) => thaw(ruby, item, shape)?,
+                    None => item,
+                })?;
             }
             Ok(out.as_value())
         }
-        _ => Ok(v),
+        Shape::Hash(members) => match RHash::from_value(v) {
+            Some(h) => Ok(thaw_hash(ruby, h, members)?.as_value()),
+            None => Ok(v),
+        },
     }
 }
 
 /// A nested Hash's copy: `dup`, then its Arrays and Hashes replaced, found by walking it in
-/// `members`' order (the order it was built in).
-fn thaw_hash(ruby: &Ruby, h: RHash, members: &Map<String, Json>) -> Result<RHash, Error> {
+/// `shapes`' order (the order it was built in).
+fn thaw_hash(ruby: &Ruby, h: RHash, shapes: &[Option<Shape>]) -> Result<RHash, Error> {
     let out: RHash = h.funcall("dup", ())?;
-    let mut shapes = members.values();
+    let mut shapes = shapes.iter();
     h.foreach(|k: Value, item: Value| {
-        if let Some(shape) = shapes.next().filter(|m| is_container(m)) {
+        if let Some(Some(shape)) = shapes.next() {
             out.aset(k, thaw(ruby, item, shape)?)?;
         }
         Ok(ForEach::Continue)
     })?;
     Ok(out)
-}
-
-fn is_container(v: &Json) -> bool {
-    v.is_object() || v.is_array()
 }

@@ -1,0 +1,42 @@
+"""One path of the Python package in a loop on the realistic token, for callgrind
+(bench/callgrind/per_call.sh): python bench/callgrind/python_loop.py verify|auth|hit|issue N
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import sys
+
+from gitlab_cloud_connector import CompositeProvider, KeySet, StaticJwksProvider, _native
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+AUD = "gitlab-ai-gateway"
+
+
+def main() -> None:
+    what, n = sys.argv[1], int(sys.argv[2])
+    os.environ["CLOUD_CONNECTOR_SERVICE_NAME"] = AUD
+    realistic = json.loads((ROOT / "bench/realistic_token.json").read_text())
+    token, jwks = realistic["token"], realistic["jwks"]
+    keys = KeySet.from_jwks(jwks)
+    # The AI gateway's path with the token cache off (as bench/python_bench.py builds it).
+    uncached = CompositeProvider([StaticJwksProvider(None, jwks)])
+    uncached._native = _native.Composite(
+        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
+    )
+    cached = CompositeProvider([StaticJwksProvider(None, jwks)])
+    assert cached.authenticate(token).authenticated and uncached.authenticate(token).authenticated
+    keys.verify(token, [AUD])
+    call = {
+        "verify": lambda: keys.verify(token, [AUD]),
+        "auth": lambda: uncached.authenticate(token),
+        "hit": lambda: cached.authenticate(token),
+    }[what]
+    for _ in range(n):
+        call()
+
+
+if __name__ == "__main__":
+    main()
