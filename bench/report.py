@@ -172,6 +172,19 @@ def measure_floor(path: pathlib.Path, seconds: int) -> None:
     path.write_text(json.dumps(floor, indent=1) + "\n")
 
 
+def fastest_floor(floor: Dict[str, float], rust: Rows) -> Dict[str, float]:
+    """The bindings' floor: per operation, the faster of `openssl speed`'s and criterion's raw
+    aws-lc-rs row of the same run (the primitive every binding calls). On some machines
+    `openssl speed` runs an older RSA code path than aws-lc's and would flatter the ratios."""
+    out = dict(floor)
+    for kind, op in (("verify", "verify"), ("sign", "issue")):
+        raw = rust.get((op, "raw aws-lc"))
+        if raw is not None and (kind not in out or raw < out[kind]):
+            out[kind] = raw
+            out[f"{kind}_source"] = "criterion raw aws-lc-rs"  # type: ignore[assignment]
+    return out
+
+
 def load_language(path: pathlib.Path) -> Tuple[str, Rows]:
     doc = json.loads(path.read_text())
     try:
@@ -187,9 +200,11 @@ def fmt_us(us: Optional[float]) -> str:
 
 
 def table(languages: Dict[str, Rows], floor: Dict[str, float]) -> List[str]:
+    source = floor.get("source", "?")
     lines = [
-        f"raw floor ({floor.get('source', '?')}): RS256 verify {fmt_us(floor.get('verify'))} us, "
-        f"sign {fmt_us(floor.get('sign'))} us",
+        f"raw floor of the bindings: RS256 verify {fmt_us(floor.get('verify'))} us "
+        f"({floor.get('verify_source', source)}), sign {fmt_us(floor.get('sign'))} us "
+        f"({floor.get('sign_source', source)})",
         "",
         f"{'language':<8} {'operation':<18} {'ours us':>9} {'best peer':>26} {'vs peer':>8} {'vs floor':>9}",
     ]
@@ -214,7 +229,8 @@ def table(languages: Dict[str, Rows], floor: Dict[str, float]) -> List[str]:
         "",
         "vs peer: the best peer's time over ours (2.00x = we take half the time).",
         "vs floor: our time over the raw RSA operation of the same kind measured in this run",
-        "(criterion's raw aws-lc-rs rows for Rust, openssl speed for the bindings).",
+        "(criterion's raw aws-lc-rs rows for Rust; for the bindings the faster of those rows and",
+        "openssl speed).",
         "",
     ]
     lines.append(f"{'target':<58} {'measured':>9} {'needed':>10}  met")
@@ -252,6 +268,7 @@ def main(argv: List[str]) -> None:
         rust = criterion_rows(a.criterion)
         if rust:
             languages["rust"] = rust
+            floor = fastest_floor(floor, rust)
     for path in a.results:
         if not path.exists():
             print(f"report: {path} is missing; that language's rows are left out", file=sys.stderr)

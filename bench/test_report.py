@@ -104,3 +104,14 @@ def test_issue_18_targets_are_ratios_to_the_floor_of_the_same_run() -> None:
     assert "jsonwebtoken crate 15.00" in rust and "1.36x" in rust and rust.split()[-1] == "1.10x"
     missing = next(line for line in lines if line.startswith("node verify <= 1.3x"))
     assert missing.endswith("not run (node bench missing)")
+
+
+def test_the_bindings_floor_is_the_faster_raw_rsa_of_the_run() -> None:
+    rust = {("verify", "raw aws-lc"): 16.0, ("issue", "raw aws-lc"): 800.0}
+    floor = report.fastest_floor(FLOOR, rust)
+    # aws-lc's verify beats openssl's 20 us; openssl's 700 us sign beats aws-lc's.
+    assert floor["verify"] == 16.0 and floor["sign"] == 700.0
+    v = verdicts(report.table({"python": {("authenticate", "ours"): 22.0}}, floor))
+    assert v["python authenticate <= 1.3x the raw verify (issue 18)"] == "NO"  # 1.375x, not 1.1x
+    assert "(criterion raw aws-lc-rs)" in report.table({}, floor)[0]
+    assert report.fastest_floor(FLOOR, {}) == FLOOR

@@ -5,10 +5,15 @@
 use std::cell::RefCell;
 
 use cloud_connector::options::{Arg, Args};
-use napi::bindgen_prelude::{Function, FunctionRef, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{
+    Either, Function, FunctionRef, JsObjectValue, Latin1String, Object, Unknown,
+};
 use napi::{Env, JsString, JsValue, ValueType};
 
-type Parse = FunctionRef<String, Unknown<'static>>;
+/// JSON text handed to V8: ASCII text (claims nearly always are) as Latin-1, which V8 copies
+/// into a one-byte string as it is, where UTF-8 is decoded first.
+type Text = Either<Latin1String, String>;
+type Parse = FunctionRef<Text, Unknown<'static>>;
 
 thread_local! {
     /// `JSON.parse` of the JS environment on this thread (Node runs one per thread: the main
@@ -27,7 +32,7 @@ pub fn parse<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
             Some((at, parse)) if *at == here => parse.borrow_back(env)?,
             _ => {
                 let json: Object = env.get_global()?.get_named_property("JSON")?;
-                let parse: Function<String, Unknown<'static>> = json.get_named_property("parse")?;
+                let parse: Function<Text, Unknown<'static>> = json.get_named_property("parse")?;
                 *held = Some((here, parse.create_ref()?));
                 // Forgotten when the environment goes, so a later one at the same address
                 // on this thread never borrows a dead reference.
@@ -37,7 +42,12 @@ pub fn parse<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
                 parse
             }
         };
-        parse.call(text)
+        // Latin-1 and UTF-8 spell ASCII alike.
+        parse.call(if text.is_ascii() {
+            Either::A(Latin1String::from(text))
+        } else {
+            Either::B(text)
+        })
     })
 }
 

@@ -338,6 +338,26 @@ RSpec.describe CC::KeySet do
     expect(keys.verify(ours, audience: "svc")["iss"]).to eq("i")
   end
 
+  it "hands back names and list entries as frozen Strings, whole past the interned texts' table" do
+    jwk = rails_jwk(pkey)
+    keys = described_class.from_jwks("keys" => [jwk.export])
+    # More distinct list entries than the per-thread table of interned texts keeps (4096), some
+    # longer than it keeps (64 bytes), and non-ASCII ones.
+    entries = Array.new(5000) { |i| "unit_primitive_#{i}" } + ["x" * 65, "ключ ✓"]
+    token = JWT.encode({ "aud" => "svc", "exp" => Time.now.to_i + 60, "scopes" => entries, "名前" => ["a"] },
+                       pkey, "RS256", { kid: jwk.kid })
+    2.times do
+      claims = keys.verify(token, audience: "svc", max_token_size: 1 << 20)
+      expect(claims["scopes"]).to eq(entries)
+      expect(claims["scopes"]).to all(be_frozen)
+      expect(claims["scopes"].map(&:encoding).uniq).to eq([Encoding::UTF_8])
+      expect(claims.keys).to all(be_frozen)
+      expect(claims["名前"]).to eq(["a"])
+      claims["scopes"] << "mine" # the caller's own Array
+    end
+    expect(keys.verify(token, audience: "svc", max_token_size: 1 << 20)["scopes"].size).to eq(entries.size)
+  end
+
   it "accepts JSON text and reports skipped keys" do
     keys = described_class.from_jwks(JSON.generate(TOKEN_VECTORS["jwks"]))
     expect(keys.size).to eq(TOKEN_VECTORS["jwks"]["keys"].size - keys.skipped.size)

@@ -297,3 +297,87 @@ fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
     );
     refused("http://x", &[], "--redis \"http://x\"");
 }
+
+/// A clock that stays where a test puts it.
+#[derive(Debug)]
+struct At(std::sync::atomic::AtomicI64);
+
+impl cloud_connector::quota::Clock for At {
+    fn now_micros(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn a_batch_sharing_counters_is_judged_as_the_same_requests_one_by_one_in_memory() {
+    use cloud_connector::quota::{
+        gcra_invocation, redis_spent, Check, MemoryStore, QuotaStore, Rate, REDIS_GCRA_SCRIPT,
+    };
+    let port = free_port();
+    let redis = Redis::start(port);
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("client");
+    let mut connection = client.get_connection().expect("connection");
+    let script = redis::Script::new(REDIS_GCRA_SCRIPT);
+    let check = |limit: usize, key: &str, requests: u64, burst: u64| Check {
+        limit,
+        key: key.to_owned(),
+        rate: Rate {
+            requests,
+            period_seconds: 60,
+            burst,
+        },
+    };
+    // Twelve requests in one batch: all spend the shared counter (burst 5), each its own, and
+    // every third one a counter of the thirds (burst 1), which refuses the fourth request
+    // though the shared counter would admit it (so the sixth gets its place).
+    let requests: Vec<Vec<Check>> = (0..12)
+        .map(|i| {
+            let mut checks = vec![
+                check(0, "shared", 10, 5),
+                check(1, &format!("own-{i}"), 10, 10),
+            ];
+            if i % 3 == 0 {
+                checks.push(check(2, "thirds", 10, 1));
+            }
+            checks
+        })
+        .collect();
+    let batch: Vec<&[Check]> = requests.iter().map(Vec::as_slice).collect();
+    // Twice: on fresh counters, then on the counters the first batch left.
+    let clock = std::sync::Arc::new(At(0.into()));
+    let memory = MemoryStore::new(1024, clock.clone());
+    let mut admitted = Vec::new();
+    for round in 0..2 {
+        let reply: Vec<i64> = gcra_invocation(&script, &batch)
+            .invoke(&mut connection)
+            .expect("script");
+        let spent = redis_spent(&reply, &batch).expect("answer");
+        assert_eq!(spent.len(), requests.len());
+        for (checks, from_redis) in requests.iter().zip(&spent) {
+            clock
+                .0
+                .store(from_redis.now_micros, std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(
+                &memory.spend(checks).expect("memory"),
+                from_redis,
+                "round {round}"
+            );
+            if from_redis.admitted {
+                admitted.push((round, checks[1].key.clone()));
+            }
+        }
+    }
+    // The shared counter's burst bounds the first round; the second comes too soon for more.
+    let first: Vec<(i32, String)> = [0, 1, 2, 4, 5]
+        .iter()
+        .map(|i| (0, format!("own-{i}")))
+        .collect();
+    assert_eq!(admitted, first);
+    // Each counter written once per batch, expiring when its TAT passes.
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg("shared")
+        .query(&mut connection)
+        .expect("pttl");
+    assert!(ttl > 0 && ttl <= 60_000, "{ttl}");
+    redis.stop();
+}

@@ -70,10 +70,11 @@ pub enum JsonRef<'a> {
 /// The elements of an array, or the names and values of an object, in text order.
 #[derive(Clone)]
 pub struct Items<'a> {
-    object: &'a JsonObject,
-    /// The tape index of the next node, and one past the last.
+    /// The container's contents on the tape, and the text their spans are in.
+    tape: &'a [Node],
+    text: &'a str,
+    /// The index in `tape` of the next node.
     at: usize,
-    end: usize,
 }
 
 impl fmt::Debug for Items<'_> {
@@ -86,10 +87,7 @@ impl<'a> Iterator for Items<'a> {
     type Item = JsonRef<'a>;
 
     fn next(&mut self) -> Option<JsonRef<'a>> {
-        if self.at >= self.end {
-            return None;
-        }
-        let (value, next) = self.object.at(self.at);
+        let (value, next) = value_at(self.tape, self.text, self.at)?;
         self.at = next;
         Some(value)
     }
@@ -181,7 +179,7 @@ impl JsonObject {
 
     /// The value at a [`JsonObject::position`] of this object.
     pub(crate) fn at_position(&self, at: usize) -> JsonRef<'_> {
-        self.at(at).0
+        value_at(&self.tape, &self.text, at).map_or(JsonRef::Null, |(value, _)| value)
     }
 
     /// Whether member `name` is present.
@@ -225,37 +223,37 @@ impl JsonObject {
 
     fn root_items(&self) -> Items<'_> {
         Items {
-            object: self,
-            at: 1,
-            end: self.tape.len(),
+            tape: self.tape.get(1..).unwrap_or_default(),
+            text: &self.text,
+            at: 0,
         }
     }
+}
 
-    /// The value at tape index `i`, and the index after it.
-    fn at(&self, i: usize) -> (JsonRef<'_>, usize) {
-        let value = match &self.tape[i] {
-            Node::Span(start, end) => JsonRef::Str(&self.text[*start as usize..*end as usize]),
-            Node::Unescaped(s) => JsonRef::Str(s),
-            Node::I64(n) => JsonRef::I64(*n),
-            Node::U64(n) => JsonRef::U64(*n),
-            Node::F64(n) => JsonRef::F64(*n),
-            Node::Bool(b) => JsonRef::Bool(*b),
-            Node::Null => JsonRef::Null,
-            Node::Array { nodes } | Node::Object { nodes } => {
-                let items = Items {
-                    object: self,
-                    at: i + 1,
-                    end: i + 1 + *nodes as usize,
-                };
-                let next = items.end;
-                return match self.tape[i] {
-                    Node::Array { .. } => (JsonRef::Array(items), next),
-                    _ => (JsonRef::Object(items), next),
-                };
-            }
-        };
-        (value, i + 1)
-    }
+/// The value at index `i` of `tape` (its strings' spans in `text`), and the index after it.
+fn value_at<'a>(tape: &'a [Node], text: &'a str, i: usize) -> Option<(JsonRef<'a>, usize)> {
+    let value = match tape.get(i)? {
+        Node::Span(start, end) => JsonRef::Str(text.get(*start as usize..*end as usize)?),
+        Node::Unescaped(s) => JsonRef::Str(s),
+        Node::I64(n) => JsonRef::I64(*n),
+        Node::U64(n) => JsonRef::U64(*n),
+        Node::F64(n) => JsonRef::F64(*n),
+        Node::Bool(b) => JsonRef::Bool(*b),
+        Node::Null => JsonRef::Null,
+        node @ (Node::Array { nodes } | Node::Object { nodes }) => {
+            let next = i + 1 + *nodes as usize;
+            let items = Items {
+                tape: tape.get(i + 1..next)?,
+                text,
+                at: 0,
+            };
+            return Some(match node {
+                Node::Array { .. } => (JsonRef::Array(items), next),
+                _ => (JsonRef::Object(items), next),
+            });
+        }
+    };
+    Some((value, i + 1))
 }
 
 impl<'a> JsonRef<'a> {

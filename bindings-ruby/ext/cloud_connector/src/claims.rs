@@ -12,6 +12,7 @@ use magnus::value::Opaque;
 use magnus::{gc, prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
 
 use crate::convert::{json_to_ruby, Keys};
+use crate::interned::frozen_str;
 
 /// Values per chunk: enough for the claims of a realistic token in one or two calls, small
 /// enough for the stack.
@@ -34,8 +35,8 @@ fn members_to_ruby(
     let mut buf = [ruby.qnil().as_value(); CHUNK];
     let mut len = 0;
     for (k, v) in members {
-        buf[len] = ruby.str_new(k).as_value();
-        buf[len + 1] = claim_value(ruby, v, deep_freeze)?;
+        buf[len] = frozen_str(ruby, k).as_value();
+        buf[len + 1] = claim_value(ruby, v, deep_freeze, false)?;
         len += 2;
         if len == CHUNK {
             h.bulk_insert(&buf[..len])?;
@@ -51,8 +52,16 @@ fn members_to_ruby(
     Ok(h)
 }
 
-fn claim_value(ruby: &Ruby, v: JsonRef<'_>, deep_freeze: bool) -> Result<Value, Error> {
+/// A claim value; `listed` for an Array's elements (unit primitives, audiences), whose texts
+/// repeat from token to token and are interned.
+fn claim_value(
+    ruby: &Ruby,
+    v: JsonRef<'_>,
+    deep_freeze: bool,
+    listed: bool,
+) -> Result<Value, Error> {
     Ok(match v {
+        JsonRef::Str(s) if listed => frozen_str(ruby, s).as_value(),
         JsonRef::Str(s) => {
             let s = ruby.str_new(s);
             s.freeze();
@@ -64,7 +73,7 @@ fn claim_value(ruby: &Ruby, v: JsonRef<'_>, deep_freeze: bool) -> Result<Value, 
             loop {
                 let mut len = 0;
                 for (slot, item) in buf.iter_mut().zip(items.by_ref()) {
-                    *slot = claim_value(ruby, item, deep_freeze)?;
+                    *slot = claim_value(ruby, item, deep_freeze, true)?;
                     len += 1;
                 }
                 if len == 0 {

@@ -9,6 +9,7 @@ mod auth;
 mod claims;
 mod convert;
 mod gvl;
+mod interned;
 mod tokens;
 
 use chrono::{DateTime, Utc};
