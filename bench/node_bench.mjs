@@ -75,6 +75,21 @@ async function medianUs(fn, batch, isAsync = false) {
   return samples[Math.floor(samples.length / 2)];
 }
 
+// Medians of `fns` timed in alternation, a batch of each per round: a machine whose speed drifts
+// slows them alike, so their ratios (ours over the raw floor) hold.
+function interleavedUs(fns, batch) {
+  const samples = fns.map(() => []);
+  for (const fn of fns) for (let i = 0; i < Math.max(1, batch / 10); i++) fn(); // warm-up
+  for (let r = 0; r < (QUICK ? 5 : 21); r++) {
+    fns.forEach((fn, k) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < batch; i++) fn();
+      samples[k].push(Number(process.hrtime.bigint() - t0) / 1000 / batch);
+    });
+  }
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]);
+}
+
 // Issuance: the same claims, the same private key, prepared once.
 const authority = new cc.TokenAuthority(pem);
 const userClaims = { sub: 'u', gitlabRealm: 'self-managed', gitlabInstanceId: claims.gitlab_instance_id, scopes: claims.scopes };
@@ -102,8 +117,12 @@ function firstUseUs() {
 }
 
 const b = QUICK ? 200 : 1000;
+// Issue 18's ratio: ours and the raw signature check (the floor), alternating in this process.
+const floor = new cc.SignatureFloor(token, keys);
+const [rawUs, verifyUs] = interleavedUs([() => floor.check(), () => keys.verify(token, AUD)], b / 2);
 const rows = [
-  ['ours KeySet.verify (uncached)', await medianUs(() => keys.verify(token, AUD), b)],
+  ['raw aws-lc-rs RS256 verify (SignatureFloor.check, same process)', rawUs],
+  ['ours KeySet.verify (uncached)', verifyUs],
   ['ours CompositeProvider.verifySync, cache off', await medianUs(() => uncached.verifySync(token), b)],
   ['ours CompositeProvider.verifySync, cache hit', await medianUs(() => cached.verifySync(token), b * 20)],
   ['ours CompositeProvider.verify (Promise), cache hit', await medianUs(() => cached.verify(token), b, true)],
@@ -132,6 +151,7 @@ console.log(`target: cache hit >= 2x faster than fast-jwt's cache hit: ${hitRati
 
 // (operation, implementation) of each row, for bench/report.py; "ours" marks our own rows.
 const ROW_KEYS = {
+  'raw aws-lc-rs RS256 verify (SignatureFloor.check, same process)': ['verify', 'raw aws-lc'],
   'ours KeySet.verify (uncached)': ['verify', 'ours'],
   'jose.jwtVerify (prepared KeyObject)': ['verify', 'jose'],
   'jsonwebtoken.verify (KeyObject)': ['verify', 'jsonwebtoken'],

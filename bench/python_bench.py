@@ -69,6 +69,21 @@ def median_us(fn: Callable[[], object], batch: int) -> float:
     return statistics.median(samples)
 
 
+def interleaved_us(fns: List[Callable[[], object]], batch: int) -> List[float]:
+    """Medians of `fns` timed in alternation, a batch of each per round: a machine whose speed
+    drifts slows them alike, so their ratios (ours over the raw floor) hold."""
+    for fn in fns:
+        fn()  # warm up
+    samples: List[List[float]] = [[] for _ in fns]
+    for _ in range(5 if QUICK else 21):
+        for fn, times in zip(fns, samples):
+            start = time.perf_counter_ns()
+            for _ in range(batch):
+                fn()
+            times.append((time.perf_counter_ns() - start) / batch / 1000)
+    return [statistics.median(times) for times in samples]
+
+
 FIRST_USE = """
 import time
 start = time.perf_counter_ns()
@@ -103,6 +118,7 @@ def json_path() -> str | None:
 
 # (operation, implementation) of each row, for bench/report.py; "ours" marks our own rows.
 ROW_KEYS = {
+    "raw aws-lc-rs RS256 verify (SignatureFloor.check, same process)": ("verify", "raw aws-lc"),
     "ours verify, uncached (KeySet.verify)": ("verify", "ours"),
     "PyJWT decode, prepared key": ("verify", "PyJWT"),
     "python-jose decode, 4-key JWKS (kid ignored)": ("verify", "python-jose"),
@@ -147,17 +163,20 @@ def main() -> None:
     catalog = load_catalog()
 
     b = 200 if QUICK else 1000
+    # Issue 18's ratios: ours and the raw signature check (the floor), alternating in this process.
+    floor = _native.SignatureFloor(token, keys)
+    raw, verify, authenticate = interleaved_us(
+        [floor.check, lambda: keys.verify(token, [AUD]), lambda: uncached.authenticate(token)], b // 3
+    )
     rows: List[Tuple[str, float]] = [
-        ("ours verify, uncached (KeySet.verify)", median_us(lambda: keys.verify(token, [AUD]), b)),
+        ("raw aws-lc-rs RS256 verify (SignatureFloor.check, same process)", raw),
+        ("ours verify, uncached (KeySet.verify)", verify),
         ("ours verify, uncached, no-kid user token", median_us(lambda: keys.verify(user_token, [AUD]), b)),
         (
             "python-jose decode, no-kid user token",
             median_us(lambda: jose_jwt.decode(user_token, jwks, audience=AUD, algorithms=["RS256"]), b // 4),
         ),
-        (
-            "ours authenticate, uncached (CompositeProvider.authenticate, token cache off)",
-            median_us(lambda: uncached.authenticate(token), b),
-        ),
+        ("ours authenticate, uncached (CompositeProvider.authenticate, token cache off)", authenticate),
         (
             "ours authenticate, uncached (native, no Python user object)",
             median_us(lambda: uncached._native.authenticate(token, AUD), b),

@@ -92,9 +92,12 @@ def at_most_us(op: str, limit: float) -> Ratio:
 
 
 def floor_of(rows: Rows, floor: Dict[str, float], op: str) -> Optional[float]:
-    """The raw RSA operation of the same run: criterion's raw aws-lc-rs row beside the Rust
-    rows, else `openssl speed` (the bindings)."""
-    return rows.get((op, "raw aws-lc"), floor.get(FLOOR_OF.get(op, "")))
+    """The raw RSA operation under `op`: the language's own raw aws-lc-rs row (criterion's for
+    Rust; a binding's timed in its process, alternating with its own rows), else the run's
+    floor file."""
+    kind = FLOOR_OF.get(op, "")
+    raw_op = "issue" if kind == "sign" else "verify"
+    return rows.get((raw_op, "raw aws-lc"), floor.get(kind))
 
 
 def within_floor(op: str, factor: float) -> Ratio:

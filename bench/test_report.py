@@ -115,3 +115,17 @@ def test_the_bindings_floor_is_the_faster_raw_rsa_of_the_run() -> None:
     assert v["python authenticate <= 1.3x the raw verify (issue 18)"] == "NO"  # 1.375x, not 1.1x
     assert "(criterion raw aws-lc-rs)" in report.table({}, floor)[0]
     assert report.fastest_floor(FLOOR, {}) == FLOOR
+
+
+def test_a_bindings_own_raw_row_is_the_floor_of_its_verify_and_authenticate() -> None:
+    rows = {
+        ("verify", "raw aws-lc"): 16.0,
+        ("verify", "ours"): 20.0,
+        ("authenticate", "ours"): 21.6,
+        ("issue", "ours"): 720.0,
+    }
+    v = verdicts(report.table({"python": rows}, FLOOR))  # the file's floor: 20 us, 700 us
+    assert v["python authenticate <= 1.3x the raw verify (issue 18)"] == "NO"  # 1.35x of 16 us
+    assert v["python issue <= 1.05x the raw sign (issue 18)"] == "yes"  # no raw sign row: 700 us
+    row = next(line for line in report.table({"python": rows}, FLOOR) if line.startswith("python   verify"))
+    assert row.endswith("1.25x")

@@ -172,6 +172,20 @@ export declare class KeySource {
 }
 
 /**
+ * The raw signature check under `KeySet.verify`, prepared once (the core's `SignatureFloor`):
+ * for benchmarks that time the floor in the same process as `verify`.
+ */
+export declare class SignatureFloor {
+  /**
+   * Prepares the check of `token`'s signature with the key of `keys` that verifies it;
+   * throws a coded `Error` when none does.
+   */
+  constructor(token: string, keys: KeySet)
+  /** Checks the signature once. */
+  check(): boolean
+}
+
+/**
  * The AI gateway's `TokenAuthority`: user tokens signed RS256 with a PEM private key. The
  * constructor never throws; `encode` throws `key_invalid` for a bad key.
  */

@@ -840,6 +840,7 @@ module.exports.CompositeProvider = nativeBinding.CompositeProvider
 module.exports.KeyRing = nativeBinding.KeyRing
 module.exports.KeySet = nativeBinding.KeySet
 module.exports.KeySource = nativeBinding.KeySource
+module.exports.SignatureFloor = nativeBinding.SignatureFloor
 module.exports.TokenAuthority = nativeBinding.TokenAuthority
 module.exports.User = nativeBinding.User
 module.exports.authenticate = nativeBinding.authenticate

@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 
 use cloud_connector::options::{self, Arg};
 use cloud_connector::token::{
-    self, parse_jwk, KeyRing as CoreKeyRing, KeySet as CoreKeySet, SigningKey,
-    TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims,
+    self, parse_jwk, KeyRing as CoreKeyRing, KeySet as CoreKeySet,
+    SignatureFloor as CoreSignatureFloor, SigningKey, TokenAuthority as CoreAuthority, TokenIssuer,
+    UserTokenClaims,
 };
 use cloud_connector::{Catalog as CoreCatalog, Error};
 
@@ -133,6 +134,31 @@ impl KeySet {
         // The payload as signed is the claims' JSON: parsed by V8, never re-serialised.
         let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
         crate::convert::parse(env, verified.claims.text().to_owned())
+    }
+}
+
+/// The raw signature check under `KeySet.verify`, prepared once (the core's `SignatureFloor`):
+/// for benchmarks that time the floor in the same process as `verify`.
+#[napi]
+#[derive(Debug)]
+pub struct SignatureFloor {
+    inner: CoreSignatureFloor,
+}
+
+#[napi]
+impl SignatureFloor {
+    /// Prepares the check of `token`'s signature with the key of `keys` that verifies it;
+    /// throws a coded `Error` when none does.
+    #[napi(constructor)]
+    pub fn new(env: Env, token: String, keys: &KeySet) -> napi::Result<SignatureFloor> {
+        let inner = CoreSignatureFloor::new(&token, &keys.inner).or_throw(&env)?;
+        Ok(SignatureFloor { inner })
+    }
+
+    /// Checks the signature once.
+    #[napi]
+    pub fn check(&self) -> bool {
+        self.inner.check()
     }
 }
 

@@ -186,3 +186,14 @@ test('thumbprints and key set details', () => {
   assert.equal(cc.jwkThumbprint(jwk), cc.jwkThumbprint({ kty: 'RSA', n: jwk.n, e: jwk.e }));
   assert.throws(() => cc.KeySet.fromJwks('{not json'), (e) => e.code === 'jwks_invalid');
 });
+
+test('SignatureFloor prepares the raw signature check benchmarks time beside verify', () => {
+  const vectors = loadVectors('tokens.json');
+  const keys = cc.KeySet.fromJwks(vectors.jwks);
+  const valid = vectors.cases.find((c) => c.expected.valid).token;
+  const floor = new cc.SignatureFloor(valid, keys);
+  assert.deepStrictEqual([floor.check(), floor.check()], [true, true]);
+  const forged = `${valid.slice(0, valid.lastIndexOf('.'))}.${Buffer.alloc(256, 7).toString('base64url')}`;
+  assert.throws(() => new cc.SignatureFloor(forged, keys), { code: 'invalid_signature' });
+  assert.throws(() => new cc.SignatureFloor('not a token', keys), { code: 'token_malformed' });
+});

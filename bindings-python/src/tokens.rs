@@ -9,8 +9,8 @@ use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
 use cloud_connector::token::{
-    parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SigningKey, TokenAuthority, TokenIssuer,
-    UserTokenClaims,
+    parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SignatureFloor, SigningKey, TokenAuthority,
+    TokenIssuer, UserTokenClaims,
 };
 use cloud_connector::{options, Catalog, Error, ErrorCode};
 
@@ -285,6 +285,31 @@ impl PyKeySet {
     }
 }
 
+/// The raw signature check under `KeySet.verify`, prepared once (the core's `SignatureFloor`):
+/// for benchmarks that time the floor in the same process as `verify`.
+#[pyclass(
+    name = "SignatureFloor",
+    module = "gitlab_cloud_connector._native",
+    frozen
+)]
+#[derive(Debug)]
+pub struct PySignatureFloor {
+    inner: SignatureFloor,
+}
+
+#[pymethods]
+impl PySignatureFloor {
+    #[new]
+    fn new(py: Python<'_>, token: &str, keys: &PyKeySet) -> PyResult<PySignatureFloor> {
+        let inner = SignatureFloor::new(token, &keys.inner).py_err(py)?;
+        Ok(PySignatureFloor { inner })
+    }
+
+    fn check(&self) -> bool {
+        self.inner.check()
+    }
+}
+
 /// The RFC 7638 thumbprint of a JWK (raises `KeyInvalidError` for a key we refuse).
 #[pyfunction]
 fn jwk_thumbprint(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -294,6 +319,7 @@ fn jwk_thumbprint(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<String> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyKeySet>()?;
+    m.add_class::<PySignatureFloor>()?;
     m.add_function(wrap_pyfunction!(jwk_thumbprint, m)?)?;
     m.add_class::<PyTokenAuthority>()?;
     m.add_class::<PyKeyRing>()?;

@@ -358,6 +358,17 @@ RSpec.describe CC::KeySet do
     expect(keys.verify(token, audience: "svc", max_token_size: 1 << 20)["scopes"].size).to eq(entries.size)
   end
 
+  it "prepares the raw signature check benchmarks time beside verify (Native::SignatureFloor)" do
+    keys = described_class.from_jwks(TOKEN_VECTORS["jwks"])
+    native = keys.instance_variable_get(:@native)
+    valid = TOKEN_VECTORS["cases"].find { |c| c["expected"]["valid"] }.fetch("token")
+    floor = CC::Native::SignatureFloor.new(valid, native)
+    expect([floor.check, floor.check]).to eq([true, true])
+    forged = "#{valid.rpartition(".").first}.#{Base64.urlsafe_encode64("\x07" * 256, padding: false)}"
+    expect { CC::Native::SignatureFloor.new(forged, native) }.to raise_error(CC::InvalidSignatureError)
+    expect { CC::Native::SignatureFloor.new("not a token", native) }.to raise_error(CC::TokenMalformedError)
+  end
+
   it "accepts JSON text and reports skipped keys" do
     keys = described_class.from_jwks(JSON.generate(TOKEN_VECTORS["jwks"]))
     expect(keys.size).to eq(TOKEN_VECTORS["jwks"]["keys"].size - keys.skipped.size)

@@ -19,8 +19,8 @@ use serde_json::Value as Json;
 
 use cloud_connector::options;
 use cloud_connector::token::{
-    parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims, SigningKey,
-    TokenIssuer, Validation,
+    parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims, SignatureFloor,
+    SigningKey, TokenIssuer, Validation,
 };
 use cloud_connector::{Error as CoreError, ErrorCode};
 
@@ -341,6 +341,28 @@ impl RbKeyRing {
     }
 }
 
+/// The raw signature check under `KeySet#verify`, prepared once (the core's `SignatureFloor`):
+/// for benchmarks that time the floor in the same process as `verify`.
+#[magnus::wrap(
+    class = "Gitlab::CloudConnector::Native::SignatureFloor",
+    free_immediately,
+    size
+)]
+pub struct RbSignatureFloor {
+    inner: SignatureFloor,
+}
+
+impl RbSignatureFloor {
+    fn new(ruby: &Ruby, token: String, keys: &RbKeySet) -> Res<RbSignatureFloor> {
+        let inner = lift(ruby, SignatureFloor::new(&token, &keys.inner))?;
+        Ok(RbSignatureFloor { inner })
+    }
+
+    fn check(&self) -> bool {
+        self.inner.check()
+    }
+}
+
 /// Public keys parsed once, and the core's verifier over them.
 #[magnus::wrap(
     class = "Gitlab::CloudConnector::Native::KeySet",
@@ -470,5 +492,9 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     s.define_method("jwks", method!(RbKeySet::jwks, 0))?;
     s.define_method("decode", method!(RbKeySet::decode, 2))?;
     s.define_method("verify_for", method!(RbKeySet::verify_for, 2))?;
+
+    let f = native.define_class("SignatureFloor", ruby.class_object())?;
+    f.define_singleton_method("new", function!(RbSignatureFloor::new, 2))?;
+    f.define_method("check", method!(RbSignatureFloor::check, 0))?;
     Ok(())
 }
