@@ -23,6 +23,7 @@ use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 use crate::catalog::py_to_json;
 use crate::convert::{json_ref_to_py, json_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
+use crate::interned::shared_str;
 use crate::service_name::service_name;
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
@@ -209,7 +210,7 @@ fn claims_fields<'py>(py: Python<'py>, c: &UserClaims) -> PyResult<Bound<'py, Py
         py,
         [
             c.gitlab_realm.as_str().into_bound_py_any(py)?,
-            PyList::new(py, &c.scopes)?.into_any(),
+            PyList::new(py, c.scopes.iter().map(|s| shared_str(py, s)))?.into_any(),
             c.subject.as_str().into_bound_py_any(py)?,
             c.issuer.as_str().into_bound_py_any(py)?,
             c.duo_seat_count.as_str().into_bound_py_any(py)?,

@@ -3,6 +3,8 @@
 use cloud_connector::options::{Arg, Args};
 use cloud_connector::ordered_json::OrderedJson;
 use cloud_connector::token::JsonRef;
+
+use crate::interned::shared_str;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -66,24 +68,31 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
 /// A value of a verified token's claims (or header) as Python objects, built straight from the
 /// core's tape of the token's JSON; objects become dicts in the decoded map's order (by name).
 pub fn json_ref_to_py<'py>(py: Python<'py>, v: JsonRef<'_>) -> PyResult<Bound<'py, PyAny>> {
+    json_ref_in(py, v, false)
+}
+
+/// [`json_ref_to_py`]; `listed` for an array's elements, whose strings (unit primitives,
+/// audiences) repeat from token to token and are shared.
+fn json_ref_in<'py>(py: Python<'py>, v: JsonRef<'_>, listed: bool) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         JsonRef::Null => py.None().into_bound(py),
         JsonRef::Bool(b) => b.into_bound_py_any(py)?,
         JsonRef::I64(i) => i.into_bound_py_any(py)?,
         JsonRef::U64(u) => u.into_bound_py_any(py)?,
         JsonRef::F64(f) => f.into_bound_py_any(py)?,
+        JsonRef::Str(s) if listed => shared_str(py, s).into_any(),
         JsonRef::Str(s) => s.into_bound_py_any(py)?,
         JsonRef::Array(items) => {
             let list = PyList::empty(py);
             for item in items {
-                list.append(json_ref_to_py(py, item)?)?;
+                list.append(json_ref_in(py, item, true)?)?;
             }
             list.into_any()
         }
         JsonRef::Object(members) => {
             let dict = PyDict::new(py);
             for (k, item) in members.by_name() {
-                dict.set_item(k, json_ref_to_py(py, item)?)?;
+                dict.set_item(shared_str(py, k), json_ref_in(py, item, false)?)?;
             }
             dict.into_any()
         }

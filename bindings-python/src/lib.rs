@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod convert;
 mod errors;
+mod interned;
 mod quota;
 mod service_name;
 mod tokens;
