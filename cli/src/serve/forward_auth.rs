@@ -107,7 +107,7 @@ pub async fn decide_and_judge(
     if let (Some(gate), Some(who), Some(up)) = (&s.quotas, who, decision.unit_primitive.as_deref())
     {
         match gate.judge(&who, up).await {
-            Judged::Admit(headers) => response = with_headers(response, &headers),
+            Judged::Admit(headers) => response = with_headers(response, headers),
             Judged::Refuse(refused, code) => {
                 outcome = Outcome::OverQuota;
                 response = refused;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use cloud_connector::quota::{
     Decision, FailurePolicy, Identity, Judgement, KeyKind, MemoryStore, QuotaStore, Quotas,
@@ -70,13 +70,18 @@ fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
         .or_default() += 1;
 }
 
-pub fn with_headers(mut response: Response, headers: &[(&'static str, String)]) -> Response {
+pub fn with_headers(mut response: Response, headers: Vec<(&'static str, String)>) -> Response {
     for (name, value) in headers {
-        // `from_bytes` lower-cases the draft's spelling (`RateLimit-Policy`) as HTTP/1 maps want.
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        // The core's three names as constants (no parse per answer); `from_bytes` would
+        // lower-case the draft's spelling (`RateLimit-Policy`) the same way. The value's
+        // String becomes the header's bytes without a copy.
+        let name = match name {
+            "RateLimit-Policy" => Ok(HeaderName::from_static("ratelimit-policy")),
+            "RateLimit" => Ok(HeaderName::from_static("ratelimit")),
+            "Retry-After" => Ok(header::RETRY_AFTER),
+            other => HeaderName::from_bytes(other.as_bytes()),
+        };
+        if let (Ok(n), Ok(v)) = (name, HeaderValue::try_from(value)) {
             response.headers_mut().insert(n, v);
         }
     }
@@ -122,7 +127,7 @@ impl QuotaGate {
             decision.retry_after().as_secs_f64().ceil()
         );
         let response = error(StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", message);
-        Judged::Refuse(with_headers(response, &headers), "quota_exceeded")
+        Judged::Refuse(with_headers(response, headers), "quota_exceeded")
     }
 
     fn store_failed(&self, e: &Error) -> Judged {
@@ -150,7 +155,7 @@ impl QuotaGate {
                     e.code().as_str(),
                     format!("the quota store is unavailable: {}", e.message()),
                 ),
-                &judged.headers(),
+                judged.headers(),
             ),
             "quota_store_failed",
         )
