@@ -69,6 +69,21 @@ def median_us(fn: Callable[[], object], batch: int) -> float:
     return statistics.median(samples)
 
 
+def authenticate_providers(
+    jwks: dict[str, object], token: str
+) -> Tuple[CompositeProvider, CompositeProvider]:
+    """The AI gateway's path, `CompositeProvider.authenticate`, with the token cache off (the
+    Python class over a native composite built without it: the class has no such option) and
+    on; both checked to accept `token`. Shared with bench/callgrind/python_loop.py."""
+    uncached = CompositeProvider([StaticJwksProvider(None, jwks)])
+    uncached._native = _native.Composite(
+        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
+    )
+    cached = CompositeProvider([StaticJwksProvider(None, jwks)])
+    assert cached.authenticate(token).authenticated and uncached.authenticate(token).authenticated
+    return uncached, cached
+
+
 def interleaved_us(fns: List[Callable[[], object]], batch: int) -> List[float]:
     """Medians of `fns` timed in alternation, a batch of each per round: a machine whose speed
     drifts slows them alike, so their ratios (ours over the raw floor) hold."""
@@ -147,14 +162,7 @@ def main() -> None:
     user_token = pyjwt.encode(claims, privs[0], algorithm="RS256")
 
     keys = KeySet.from_jwks(jwks)
-    # The AI gateway's path, CompositeProvider.authenticate, with the token cache off: the
-    # Python class over a native composite built without it (the class has no such option).
-    uncached = CompositeProvider([StaticJwksProvider(None, jwks)])
-    uncached._native = _native.Composite(
-        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
-    )
-    cached = CompositeProvider([StaticJwksProvider(None, jwks)])
-    assert cached.authenticate(token).authenticated and uncached.authenticate(token).authenticated
+    uncached, cached = authenticate_providers(jwks, token)
     assert keys.verify(token, [AUD])["scopes"] == claims["scopes"]
     authority = TokenAuthority(pems[0])
     user = CloudConnectorUser(True, claims=UserClaims())

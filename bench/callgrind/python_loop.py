@@ -1,5 +1,5 @@
 """One path of the Python package in a loop on the realistic token, for callgrind
-(bench/callgrind/per_call.sh): python bench/callgrind/python_loop.py verify|auth|hit|issue N
+(bench/callgrind/per_call.sh): python bench/callgrind/python_loop.py verify|auth|hit N
 """
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ import os
 import pathlib
 import sys
 
-from gitlab_cloud_connector import CompositeProvider, KeySet, StaticJwksProvider, _native
+from gitlab_cloud_connector import KeySet
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from python_bench import authenticate_providers  # noqa: E402
+
 AUD = "gitlab-ai-gateway"
 
 
@@ -21,13 +24,7 @@ def main() -> None:
     realistic = json.loads((ROOT / "bench/realistic_token.json").read_text())
     token, jwks = realistic["token"], realistic["jwks"]
     keys = KeySet.from_jwks(jwks)
-    # The AI gateway's path with the token cache off (as bench/python_bench.py builds it).
-    uncached = CompositeProvider([StaticJwksProvider(None, jwks)])
-    uncached._native = _native.Composite(
-        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
-    )
-    cached = CompositeProvider([StaticJwksProvider(None, jwks)])
-    assert cached.authenticate(token).authenticated and uncached.authenticate(token).authenticated
+    uncached, cached = authenticate_providers(jwks, token)
     keys.verify(token, [AUD])
     call = {
         "verify": lambda: keys.verify(token, [AUD]),

@@ -60,6 +60,13 @@ fn free_port() -> u16 {
     l.local_addr().expect("addr").port()
 }
 
+/// `serve` with `keys` and `quotas`, its counters in the Redis at `url`, and `extra` flags.
+fn serve_over_redis(keys: &str, quotas: &str, url: &str, extra: &[&str]) -> Server {
+    let mut args = vec!["--keys", keys, "--quotas", quotas, "--redis", url];
+    args.extend_from_slice(extra);
+    Server::start(&args)
+}
+
 fn metric(s: &Server, prefix: &str) -> u64 {
     let (_, _, text) = s.get("/metrics", &[]);
     text.lines()
@@ -75,18 +82,7 @@ fn replicas_share_one_quota_and_follow_the_failure_policy_while_redis_is_away() 
     let (_tmp, k, quotas) = ring_and_quota("chat", LIMIT);
     let k = k.as_str();
     let url = format!("redis://127.0.0.1:{port}");
-    let replica = |policy: &str| {
-        Server::start(&[
-            "--keys",
-            k,
-            "--quotas",
-            &quotas,
-            "--redis",
-            &url,
-            "--redis-failure",
-            policy,
-        ])
-    };
+    let replica = |policy: &str| serve_over_redis(k, &quotas, &url, &["--redis-failure", policy]);
     let (open, closed) = (replica("open"), replica("closed"));
     let replicas = [&open, &closed];
     let (a, b) = (token(k, "inst-a"), token(k, "inst-b"));
@@ -166,18 +162,7 @@ fn concurrent_decisions_batched_into_one_script_call_still_admit_exactly_the_lim
     let _redis = Redis::start(port);
     let (_tmp, k, quotas) = ring_and_quota("chat", LIMIT);
     let url = format!("redis://127.0.0.1:{port}");
-    let replica = || {
-        Server::start(&[
-            "--keys",
-            &k,
-            "--quotas",
-            &quotas,
-            "--redis",
-            &url,
-            "--redis-connections",
-            "1",
-        ])
-    };
+    let replica = || serve_over_redis(&k, &quotas, &url, &["--redis-connections", "1"]);
     let (r1, r2) = (replica(), replica());
     let (a, b) = (token(&k, "inst-a"), token(&k, "inst-b"));
     // 16 clients at once over two replicas, each sending 10 requests for one of two instances:
@@ -243,16 +228,7 @@ fn a_redis_that_never_answers_is_timed_out_and_bad_settings_are_refused() {
     let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("redis://{}", silent.local_addr().expect("addr"));
     let (_tmp, k, quotas) = ring_and_quota("chat", 10);
-    let s = Server::start(&[
-        "--keys",
-        &k,
-        "--quotas",
-        &quotas,
-        "--redis",
-        &url,
-        "--redis-timeout",
-        "0.2",
-    ]);
+    let s = serve_over_redis(&k, &quotas, &url, &["--redis-timeout", "0.2"]);
     let a = token(&k, "inst-a");
     for _ in 0..3 {
         let started = Instant::now();

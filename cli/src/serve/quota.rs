@@ -11,6 +11,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use cloud_connector::quota::{
     Decision, FailurePolicy, Identity, Judgement, KeyKind, MemoryStore, QuotaStore, Quotas,
+    RATELIMIT, RATELIMIT_POLICY, RETRY_AFTER,
 };
 use cloud_connector::Error;
 use serde_json::json;
@@ -76,9 +77,9 @@ pub fn with_headers(mut response: Response, headers: Vec<(&'static str, String)>
         // lower-case the draft's spelling (`RateLimit-Policy`) the same way. The value's
         // String becomes the header's bytes without a copy.
         let name = match name {
-            "RateLimit-Policy" => Ok(HeaderName::from_static("ratelimit-policy")),
-            "RateLimit" => Ok(HeaderName::from_static("ratelimit")),
-            "Retry-After" => Ok(header::RETRY_AFTER),
+            RATELIMIT_POLICY => Ok(HeaderName::from_static("ratelimit-policy")),
+            RATELIMIT => Ok(HeaderName::from_static("ratelimit")),
+            RETRY_AFTER => Ok(header::RETRY_AFTER),
             other => HeaderName::from_bytes(other.as_bytes()),
         };
         if let (Ok(n), Ok(v)) = (name, HeaderValue::try_from(value)) {

@@ -7,6 +7,14 @@ use std::time::Duration;
 
 use super::limit::{KeyKind, Rate};
 
+/// The answer headers a decision sets (IETF httpapi `RateLimit` draft, RFC 9110 `Retry-After`),
+/// as [`Decision::headers`] names them.
+pub const RATELIMIT_POLICY: &str = "RateLimit-Policy";
+/// See [`RATELIMIT_POLICY`].
+pub const RATELIMIT: &str = "RateLimit";
+/// See [`RATELIMIT_POLICY`].
+pub const RETRY_AFTER: &str = "Retry-After";
+
 /// One limit's state after a decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyState {
@@ -94,9 +102,9 @@ impl Decision {
             );
         }
         let mut headers = vec![
-            ("RateLimit-Policy", policy),
+            (RATELIMIT_POLICY, policy),
             (
-                "RateLimit",
+                RATELIMIT,
                 format!(
                     "\"{}\";r={};t={}",
                     deciding.name,
@@ -106,7 +114,7 @@ impl Decision {
             ),
         ];
         if !self.allowed {
-            headers.push(("Retry-After", ceil_seconds(self.retry_after()).to_string()));
+            headers.push((RETRY_AFTER, ceil_seconds(self.retry_after()).to_string()));
         }
         headers
     }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::decision::Decision;
+use super::decision::{Decision, RETRY_AFTER};
 use crate::error::{Error, ErrorCode};
 
 /// After a failed connect, a store fails requests at once for this long instead of each one
@@ -91,7 +91,7 @@ impl Judgement {
             Judgement::Decided(d) => d.headers(),
             Judgement::StoreFailed { .. } if self.allowed() => Vec::new(),
             Judgement::StoreFailed { .. } => {
-                vec![("Retry-After", self.retry_after().as_secs().to_string())]
+                vec![(RETRY_AFTER, self.retry_after().as_secs().to_string())]
             }
         }
     }

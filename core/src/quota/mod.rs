@@ -28,7 +28,7 @@ mod redis_store;
 mod store_config;
 
 pub use clock::{Clock, SystemClock};
-pub use decision::{Decision, PolicyState};
+pub use decision::{Decision, PolicyState, RATELIMIT, RATELIMIT_POLICY, RETRY_AFTER};
 pub use failure::{store_failed, FailurePolicy, Judgement, STORE_RECONNECT_PAUSE};
 pub use gcra::{Check, QuotaStore, Spent};
 pub use identity::Identity;

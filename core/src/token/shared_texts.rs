@@ -1,0 +1,98 @@
+//! Which claim texts a binding hands out as one shared host string (Python `str`, Ruby's
+//! interned frozen `String`): member names and list entries (unit primitives, audiences) repeat
+//! from token to token, and making, tagging and later collecting each anew was a large part of
+//! what a binding adds to a verification (decisions `perf-ruby-interned`,
+//! `perf-python-shared-str`). Values that are usually unique (`jti`, `sub`) are not asked for.
+//!
+//! The table is the binding's (it holds host objects, one per thread); the rule is here: at most
+//! [`SHARED_TEXTS`] texts of at most [`SHARED_TEXT_MAX_LEN`] bytes, after which strings are made
+//! anew, so a stream of tokens with ever-new values costs the old price, never unbounded memory.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// Texts a table keeps.
+pub const SHARED_TEXTS: usize = 4096;
+/// Longest text a table keeps, in bytes.
+pub const SHARED_TEXT_MAX_LEN: usize = 64;
+
+/// Host strings by their text, bounded by the rule above.
+pub struct SharedTexts<V> {
+    kept: HashMap<Box<str>, V, ahash::RandomState>,
+}
+
+impl<V> SharedTexts<V> {
+    /// An empty table.
+    pub fn new() -> SharedTexts<V> {
+        SharedTexts {
+            kept: HashMap::default(),
+        }
+    }
+
+    /// The value kept for `text`, made by `make` and kept when the rule allows; `None` when
+    /// `text` is not kept (too long, or the table is full), so the caller makes a fresh one.
+    pub fn get_or_make(&mut self, text: &str, make: impl FnOnce() -> V) -> Option<&V> {
+        if text.len() > SHARED_TEXT_MAX_LEN {
+            return None;
+        }
+        if !self.kept.contains_key(text) {
+            if self.kept.len() >= SHARED_TEXTS {
+                return None;
+            }
+            self.kept.insert(text.into(), make());
+        }
+        self.kept.get(text)
+    }
+
+    /// Texts kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// True when nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+}
+
+impl<V> Default for SharedTexts<V> {
+    fn default() -> SharedTexts<V> {
+        SharedTexts::new()
+    }
+}
+
+impl<V> fmt::Debug for SharedTexts<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedTexts")
+            .field("kept", &self.kept.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_short_texts_up_to_the_bound_and_makes_each_once() {
+        let mut table = SharedTexts::new();
+        let mut made = 0;
+        for round in 0..2 {
+            for i in 0..SHARED_TEXTS + 10 {
+                let text = format!("unit_primitive_{i}");
+                let got = table.get_or_make(&text, || {
+                    made += 1;
+                    text.clone()
+                });
+                assert_eq!(got.is_some(), i < SHARED_TEXTS, "{round} {i}");
+            }
+        }
+        assert_eq!((made, table.len()), (SHARED_TEXTS, SHARED_TEXTS));
+        let long = "x".repeat(SHARED_TEXT_MAX_LEN + 1);
+        assert!(SharedTexts::<()>::new().get_or_make(&long, || ()).is_none());
+        let at_most = "x".repeat(SHARED_TEXT_MAX_LEN);
+        assert!(SharedTexts::<()>::new()
+            .get_or_make(&at_most, || ())
+            .is_some());
+    }
+}
