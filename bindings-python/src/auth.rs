@@ -9,19 +9,20 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
 
 use cloud_connector::auth::{
     authenticate, AuthProvider, CloudConnectorUser, CompositeProvider, Fetch, FetchError,
     FetchResponse, KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
+    UserClaimsRef,
 };
-use cloud_connector::token::KeySet;
+use cloud_connector::token::{JsonRef, KeySet};
 use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
-use crate::convert::{json_ref_to_py, json_to_py, py_args};
+use crate::convert::{json_ref_to_py, json_to_py, members_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
 use crate::interned::shared_str;
 use crate::service_name::service_name;
@@ -195,28 +196,44 @@ pub struct PyComposite {
     inner: CompositeProvider,
 }
 
-/// `UserClaims` fields in NamedTuple order; the mutable ones (scopes, extra) are copied per call
-/// because callers mutate `claims.extra` in place.
-fn claims_fields<'py>(py: Python<'py>, c: &UserClaims) -> PyResult<Bound<'py, PyTuple>> {
-    let extra = match &c.extra {
-        Some(extra) => json_to_py(py, &Value::Object(extra.clone()))?,
-        None => py.None().into_bound(py),
+/// `UserClaims` fields in NamedTuple order, built from the claims' tape (`None`: a rejected
+/// token's defaults, `extra` None); the mutable ones (scopes, extra) are copied per call when
+/// memoised, because callers mutate `claims.extra` in place.
+fn claims_fields<'py>(
+    py: Python<'py>,
+    c: Option<&UserClaimsRef<'_>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let Some(c) = c else {
+        let empty = PyString::new(py, "").into_any();
+        return PyTuple::new(
+            py,
+            [
+                empty.clone(),
+                PyList::empty(py).into_any(),
+                empty.clone(),
+                empty.clone(),
+                empty.clone(),
+                empty.clone(),
+                empty,
+                py.None().into_bound(py),
+            ],
+        );
     };
     let instance_id = match &c.gitlab_instance_id {
-        Value::Null => "".into_bound_py_any(py)?,
-        other => json_to_py(py, other)?,
+        JsonRef::Null => "".into_bound_py_any(py)?,
+        other => json_ref_to_py(py, other.clone())?,
     };
     PyTuple::new(
         py,
         [
-            c.gitlab_realm.as_str().into_bound_py_any(py)?,
-            PyList::new(py, c.scopes.iter().map(|s| shared_str(py, s)))?.into_any(),
-            c.subject.as_str().into_bound_py_any(py)?,
-            c.issuer.as_str().into_bound_py_any(py)?,
-            c.duo_seat_count.as_str().into_bound_py_any(py)?,
+            c.gitlab_realm.as_ref().into_bound_py_any(py)?,
+            PyList::new(py, c.scopes().map(|s| shared_str(py, s)))?.into_any(),
+            c.subject.as_ref().into_bound_py_any(py)?,
+            c.issuer.as_ref().into_bound_py_any(py)?,
+            c.duo_seat_count.as_ref().into_bound_py_any(py)?,
             instance_id,
-            c.gitlab_instance_uid.as_str().into_bound_py_any(py)?,
-            extra,
+            c.gitlab_instance_uid.as_ref().into_bound_py_any(py)?,
+            members_to_py(py, c.extra())?.into_any(),
         ],
     )
 }
@@ -293,21 +310,22 @@ impl PyComposite {
             Err(e) => {
                 // Logged by the core; only "no keys at all" escapes as an error.
                 CloudConnectorUser::from_verified(Err(e)).py_err(py)?;
-                return Ok((false, claims_fields(py, &UserClaims::default())?));
+                return Ok((false, claims_fields(py, None)?));
             }
         };
-        // The fields are converted once per token cache entry, in the entry's own memo.
+        // The fields are converted once per token cache entry, in the entry's own memo, and
+        // copied per call; a token no cache holds is converted for this call alone.
         let held = |c: &Cause| c.downcast_ref::<Py<PyTuple>>().map(|t| t.bind(py).clone());
-        let fields = match &verified.memo {
-            Some(memo) => match memo.get().and_then(held) {
-                Some(fields) => fields,
-                None => {
-                    let fields = claims_fields(py, &verified.user)?;
-                    let kept = memo.keep(Cause::new(fields.clone().unbind()));
-                    held(kept).unwrap_or(fields)
-                }
-            },
-            None => claims_fields(py, &verified.user)?,
+        let Some(memo) = &verified.memo else {
+            return Ok((true, claims_fields(py, Some(&verified.user_ref()))?));
+        };
+        let fields = match memo.get().and_then(held) {
+            Some(fields) => fields,
+            None => {
+                let fields = claims_fields(py, Some(&verified.user_ref()))?;
+                let kept = memo.keep(Cause::new(fields.clone().unbind()));
+                held(kept).unwrap_or(fields)
+            }
         };
         Ok((true, fresh_fields(py, &fields)?))
     }

@@ -89,14 +89,20 @@ fn json_ref_in<'py>(py: Python<'py>, v: JsonRef<'_>, listed: bool) -> PyResult<B
             }
             list.into_any()
         }
-        JsonRef::Object(members) => {
-            let dict = PyDict::new(py);
-            for (k, item) in members.by_name() {
-                dict.set_item(shared_str(py, k), json_ref_in(py, item, false)?)?;
-            }
-            dict.into_any()
-        }
+        JsonRef::Object(members) => members_to_py(py, &members.by_name())?.into_any(),
     })
+}
+
+/// An object's members (by name, each once) as a dict, names shared.
+pub fn members_to_py<'py>(
+    py: Python<'py>,
+    members: &[(&str, JsonRef<'_>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, item) in members {
+        dict.set_item(shared_str(py, k), json_ref_in(py, item.clone(), false)?)?;
+    }
+    Ok(dict)
 }
 
 /// A caller's option value as the core's [`Arg`]: the Python type mapped to its kind, never

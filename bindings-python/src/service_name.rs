@@ -23,6 +23,11 @@ static ENV_KEY: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 type Decoded = (Py<PyAny>, Py<PyString>, Arc<str>);
 static LAST: Mutex<Option<Decoded>> = Mutex::new(None);
 
+/// The `os.environ` object last seen and its backing mapping (`_data`, set once when an
+/// `os._Environ` is made): a test that replaces `os.environ` is seen by its identity.
+type Environ = (Py<PyAny>, Py<PyDict>);
+static ENVIRON: Mutex<Option<Environ>> = Mutex::new(None);
+
 /// The service name as Python text and as Rust text (the audience the core checks).
 pub(crate) fn service_name<'py>(
     py: Python<'py>,
@@ -43,16 +48,34 @@ pub(crate) fn service_name<'py>(
     ))
 }
 
+/// Locked only to copy a value in or out, never across Python code: another thread could take
+/// the GIL and wait for it.
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn from_environ<'py>(py: Python<'py>) -> PyResult<Option<(Bound<'py, PyString>, Arc<str>)>> {
     let os = OS.get_or_try_init(py, || py.import("os").map(Bound::unbind))?;
     let os = os.bind(py);
     let env = os.getattr(intern!(py, "environ"))?;
-    // A replaced os.environ (a plain dict in a test) has no backing mapping: read it with `.get`.
-    let Ok(data) = env.getattr(intern!(py, "_data")) else {
-        return plain_get(py, &env);
-    };
-    let Ok(data) = data.cast_into::<PyDict>() else {
-        return plain_get(py, &env);
+    let held = locked(&ENVIRON)
+        .as_ref()
+        .filter(|(seen, _)| seen.bind(py).is(&env))
+        .map(|(_, data)| data.clone_ref(py));
+    let data = match held {
+        Some(data) => data.into_bound(py),
+        // A replaced os.environ (a plain dict in a test) has no backing mapping: read it with
+        // `.get`.
+        None => {
+            let Ok(data) = env.getattr(intern!(py, "_data")) else {
+                return plain_get(py, &env);
+            };
+            let Ok(data) = data.cast_into::<PyDict>() else {
+                return plain_get(py, &env);
+            };
+            *locked(&ENVIRON) = Some((env.unbind(), data.clone().unbind()));
+            data
+        }
     };
     let key = ENV_KEY.get_or_init(py, || {
         PyBytes::new(py, SERVICE_NAME_ENV.as_bytes()).unbind()
@@ -63,9 +86,7 @@ fn from_environ<'py>(py: Python<'py>) -> PyResult<Option<(Bound<'py, PyString>, 
     if !raw.is_truthy()? {
         return Ok(None);
     }
-    // Never held across Python code: another thread could take the GIL and wait for it.
-    let last = || LAST.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((seen, text, rust)) = last().as_ref() {
+    if let Some((seen, text, rust)) = locked(&LAST).as_ref() {
         if seen.bind(py).is(&raw) {
             return Ok(Some((text.bind(py).clone(), rust.clone())));
         }
@@ -75,7 +96,7 @@ fn from_environ<'py>(py: Python<'py>) -> PyResult<Option<(Bound<'py, PyString>, 
         .call1((&raw,))?
         .cast_into::<PyString>()?;
     let rust: Arc<str> = text.to_string_lossy().into();
-    *last() = Some((raw.unbind(), text.clone().unbind(), rust.clone()));
+    *locked(&LAST) = Some((raw.unbind(), text.clone().unbind(), rust.clone()));
     Ok(Some((text, rust)))
 }
 

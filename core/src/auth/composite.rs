@@ -4,7 +4,7 @@
 //! expiry — with each source's last good keys kept when a refresh fails, a rate-limited refresh
 //! for unknown `kid`s, and a verified-token cache in front of the signature check.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -14,6 +14,7 @@ use super::service_name::service_name;
 use super::source::KeySource;
 use super::token_cache::{CachedToken, ClaimsMemo, TokenCache};
 use super::user::{CloudConnectorUser, UserClaims};
+use super::user_claims_ref::UserClaimsRef;
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::options;
 use crate::token::{self, Algorithm, JsonObject, KeyMatch, KeySet, Validation, VerifiedToken};
@@ -112,15 +113,17 @@ pub enum Wait {
 /// A verified token: header and claims as decoded, and the claims as a user's fields. The
 /// claims and user are the `Arc`s the token cache holds: a cache hit converts nothing (a
 /// sidecar answers every request from it), and a binding can memoise its own conversion by
-/// the claims' address.
+/// the claims' address. A token no cache holds maps its user's fields on the first
+/// [`VerifiedClaims::user`] call: a binding that builds its objects from [`UserClaimsRef`]
+/// never makes the owned copy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedClaims {
     /// The protected header as signed (a map on demand).
     pub header: Arc<JsonObject>,
     /// The claims as signed (a map on demand).
     pub claims: Arc<JsonObject>,
-    /// The claims as a user's fields.
-    pub user: Arc<UserClaims>,
+    /// The claims as a user's fields, once mapped (see [`VerifiedClaims::user`]).
+    user: OnceLock<Arc<UserClaims>>,
     /// The token cache entry's memo of a binding's conversion; `None` when no cache holds the
     /// token (a disabled cache, signature-bypass mode).
     pub memo: Option<Arc<ClaimsMemo>>,
@@ -129,11 +132,10 @@ pub struct VerifiedClaims {
 impl VerifiedClaims {
     /// Maps a token no cache holds (a disabled cache, a signature-bypass verification).
     fn converted(verified: VerifiedToken) -> VerifiedClaims {
-        let user = Arc::new(UserClaims::from_claims(&verified.claims));
         VerifiedClaims {
             header: verified.header,
             claims: verified.claims,
-            user,
+            user: OnceLock::new(),
             memo: None,
         }
     }
@@ -142,9 +144,23 @@ impl VerifiedClaims {
         VerifiedClaims {
             header: entry.verified.header,
             claims: entry.verified.claims,
-            user: entry.user,
+            user: OnceLock::from(entry.user),
             memo: Some(entry.memo),
         }
+    }
+
+    /// The claims as a user's fields: the token cache entry's `Arc` when a cache holds the
+    /// token, else mapped on the first call and kept.
+    pub fn user(&self) -> Arc<UserClaims> {
+        Arc::clone(
+            self.user
+                .get_or_init(|| Arc::new(UserClaims::from_claims(&self.claims))),
+        )
+    }
+
+    /// The claims as a user's fields, borrowed from the claims (nothing copied).
+    pub fn user_ref(&self) -> UserClaimsRef<'_> {
+        UserClaimsRef::of(&self.claims)
     }
 }
 

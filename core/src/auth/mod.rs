@@ -14,6 +14,7 @@ mod source;
 mod static_jwks;
 mod token_cache;
 mod user;
+mod user_claims_ref;
 
 #[cfg(test)]
 mod test_server;
@@ -39,3 +40,4 @@ pub use source::KeySource;
 pub use static_jwks::StaticJwksProvider;
 pub use token_cache::ClaimsMemo;
 pub use user::{known_unit_primitives, CloudConnectorUser, UnitPrimitiveNames, UserClaims};
+pub use user_claims_ref::UserClaimsRef;

@@ -431,7 +431,7 @@ fn a_cached_signature_on_another_payload_is_refused() {
     }
     assert_eq!(p.cached_tokens(), 1, "the forgery is never cached");
     let hit = p.verify_at(&t, &[SVC], NOW, Wait::MayLoad).unwrap();
-    assert_eq!(hit.user.subject, "alice");
+    assert_eq!(hit.user().subject, "alice");
     assert_eq!(
         code(p.verify_at(&t, &[SVC], NOW - 11, Wait::MayLoad)),
         ErrorCode::TokenNotYetValid,
@@ -447,19 +447,19 @@ fn a_cached_token_is_mapped_to_user_claims_once() {
     let p = composite(vec![oidc("Gitlab", &s.base_url())]);
     let t = token(&a, Some("a"));
     let first = p.verify(&t, &[SVC]).unwrap();
-    assert_eq!(first.user.subject, "instance");
-    assert_eq!(first.user.scopes, ["duo_chat"]);
+    assert_eq!(first.user().subject, "instance");
+    assert_eq!(first.user().scopes, ["duo_chat"]);
     let hit = p.verify_cached(&t, &[SVC]).unwrap();
     let again = p.verify(&t, &[SVC]).unwrap();
     for v in [&hit, &again] {
         assert!(
-            Arc::ptr_eq(&v.user, &first.user),
+            Arc::ptr_eq(&v.user(), &first.user()),
             "a hit shares the entry's user claims"
         );
         assert!(Arc::ptr_eq(&v.claims, &first.claims));
     }
     let u = p.authenticate_for(&t, &[SVC]).unwrap();
-    assert!(Arc::ptr_eq(u.claims.as_ref().unwrap(), &first.user));
+    assert!(Arc::ptr_eq(u.claims.as_ref().unwrap(), &first.user()));
 
     // Without a cache every verification maps its own claims, to the same fields.
     let config = CompositeConfig {
@@ -469,8 +469,13 @@ fn a_cached_token_is_mapped_to_user_claims_once() {
     let uncached = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
     let one = uncached.verify(&t, &[SVC]).unwrap();
     let two = uncached.verify(&t, &[SVC]).unwrap();
-    assert!(!Arc::ptr_eq(&one.user, &two.user));
-    assert_eq!(one.user, first.user);
+    assert!(!Arc::ptr_eq(&one.user(), &two.user()));
+    assert!(
+        Arc::ptr_eq(&one.user(), &one.user()),
+        "mapped once, then kept"
+    );
+    assert_eq!(one.user(), first.user());
+    assert_eq!(one.user_ref().to_owned(), *first.user());
     assert!(uncached.verify_cached(&t, &[SVC]).is_none());
 }
 

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::user_claims_ref::UserClaimsRef;
 use crate::error::{ErrorCode, Result};
-use crate::token::{JsonObject, JsonRef};
+use crate::token::JsonObject;
 
 /// "Is this a known unit primitive?" The catalog implements it; tests use a set or a slice.
 pub trait UnitPrimitiveNames: Send + Sync {
@@ -45,21 +46,6 @@ impl<const N: usize> UnitPrimitiveNames for [&str; N] {
         self[..].contains(&name)
     }
 }
-
-/// Claims that `extra` leaves out: registered claims and those mapped to named fields.
-const NOT_EXTRA: &[&str] = &[
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "nbf",
-    "iat",
-    "jti",
-    "gitlab_realm",
-    "scopes",
-    "gitlab_instance_id",
-    "duo_seat_count",
-];
 
 /// The claims a verified token carries, by name. Missing claims are empty strings, as in the
 /// original; `gitlab_instance_id` keeps its JSON type (an integer never equals a header string).
@@ -101,45 +87,10 @@ impl Default for UserClaims {
     }
 }
 
-/// A string claim as text; non-strings become their JSON text so they never equal a header
-/// value that happens to spell the same number.
-fn text(v: JsonRef<'_>) -> String {
-    match v {
-        JsonRef::Null => String::new(),
-        JsonRef::Str(s) => s.to_owned(),
-        other => other.to_value().to_string(),
-    }
-}
-
 impl UserClaims {
-    /// Maps decoded claims into fields (python-api.md §4.3). Non-string scopes are dropped.
+    /// Maps decoded claims into fields (python-api.md §4.3; [`UserClaimsRef`], owned).
     pub fn from_claims(claims: &JsonObject) -> UserClaims {
-        let mut user = UserClaims::default();
-        let mut extra = Map::new();
-        for (name, value) in claims.members() {
-            if !NOT_EXTRA.contains(&name) {
-                extra.insert(name.to_owned(), value.clone().to_value());
-            }
-            match name {
-                "scopes" => {
-                    if let JsonRef::Array(list) = value {
-                        user.scopes = list
-                            .filter_map(JsonRef::as_str)
-                            .map(str::to_owned)
-                            .collect();
-                    }
-                }
-                "gitlab_realm" => user.gitlab_realm = text(value),
-                "sub" => user.subject = text(value),
-                "iss" => user.issuer = text(value),
-                "duo_seat_count" => user.duo_seat_count = text(value),
-                "gitlab_instance_id" => user.gitlab_instance_id = value.to_value(),
-                "gitlab_instance_uid" => user.gitlab_instance_uid = text(value),
-                _ => {}
-            }
-        }
-        user.extra = Some(extra);
-        user
+        UserClaimsRef::of(claims).to_owned()
     }
 }
 
@@ -179,7 +130,7 @@ impl CloudConnectorUser {
         match verified {
             Ok(v) => Ok(CloudConnectorUser {
                 authenticated: true,
-                claims: Some(v.user),
+                claims: Some(v.user()),
                 ..Default::default()
             }),
             Err(e) if e.code() == ErrorCode::ProviderUnavailable => Err(e),

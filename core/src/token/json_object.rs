@@ -6,9 +6,11 @@
 //! bindings build their own objects from the tape. Building a map of every member (a heap
 //! allocation per string, a B-tree) cost a verification more than the rest of its parsing.
 //!
-//! Acceptance is exactly `serde_json`'s for a `Value`: the text goes through the same parser
-//! once, and the tape records what `Value` would have been built from (the same numbers, the
-//! same decoded strings); duplicate names resolve to the last, as the map has them.
+//! Acceptance is exactly `serde_json`'s for a `Value`: a plain object (no escapes, whole numbers,
+//! shallow; every token seen so far) is recorded by [`plain`], which gives up on anything else,
+//! and everything else goes through serde_json's parser once. Either way the tape records what
+//! `Value` would have been built from (the same numbers, the same decoded strings); duplicate
+//! names resolve to the last, as the map has them.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -27,7 +29,7 @@ pub struct JsonObject {
 /// One value (or object member name) on the tape, in text order. An array or object is
 /// followed by its contents (an object's as name, value, name, value...) and records how many
 /// nodes those take, so a reader can step over it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Node {
     /// A string without escapes: its span in the text (no quotes).
     Span(u32, u32),
@@ -109,17 +111,16 @@ impl JsonObject {
             return Err(NotAnObject::Invalid(de::Error::custom("text too long")));
         }
         let mut tape = Vec::with_capacity(64);
-        {
-            let mut de = serde_json::Deserializer::from_str(&text);
-            let recorded = Record {
-                tape: &mut tape,
-                text: text.as_bytes().as_ptr_range(),
-            }
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
-            if let Err(e) = recorded {
-                return Err(NotAnObject::Invalid(e));
-            }
+        if plain::record(&text, &mut tape).is_some() {
+            return Ok(JsonObject {
+                text: text.into_boxed_str(),
+                tape,
+                map: OnceLock::new(),
+            });
+        }
+        tape.clear();
+        if let Err(e) = serde_record(&text, &mut tape) {
+            return Err(NotAnObject::Invalid(e));
         }
         if !matches!(tape.first(), Some(Node::Object { .. })) {
             return Err(NotAnObject::OtherType);
@@ -397,6 +398,17 @@ impl From<Map<String, Value>> for JsonObject {
     }
 }
 
+/// Records `text` (one JSON value, any type) with `serde_json`'s parser.
+fn serde_record(text: &str, tape: &mut Vec<Node>) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Record {
+        tape,
+        text: text.as_bytes().as_ptr_range(),
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end())
+}
+
 /// Records one value (and everything in it) on the tape.
 struct Record<'t> {
     tape: &'t mut Vec<Node>,
@@ -492,6 +504,8 @@ impl<'de> Visitor<'de> for Record<'_> {
         })
     }
 }
+
+mod plain;
 
 #[cfg(test)]
 mod tests;

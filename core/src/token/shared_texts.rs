@@ -8,8 +8,10 @@
 //! [`SHARED_TEXTS`] texts of at most [`SHARED_TEXT_MAX_LEN`] bytes, after which strings are made
 //! anew, so a stream of tokens with ever-new values costs the old price, never unbounded memory.
 
-use std::collections::HashMap;
 use std::fmt;
+
+use hashbrown::hash_map::EntryRef;
+use hashbrown::HashMap;
 
 /// Texts a table keeps.
 pub const SHARED_TEXTS: usize = 4096;
@@ -35,13 +37,13 @@ impl<V> SharedTexts<V> {
         if text.len() > SHARED_TEXT_MAX_LEN {
             return None;
         }
-        if !self.kept.contains_key(text) {
-            if self.kept.len() >= SHARED_TEXTS {
-                return None;
-            }
-            self.kept.insert(text.into(), make());
+        let full = self.kept.len() >= SHARED_TEXTS;
+        // One hash and probe for a hit, the common case (a table fills within a few tokens).
+        match self.kept.entry_ref(text) {
+            EntryRef::Occupied(kept) => Some(kept.into_mut()),
+            EntryRef::Vacant(_) if full => None,
+            EntryRef::Vacant(slot) => Some(slot.insert_with_key(text.into(), make())),
         }
-        self.kept.get(text)
     }
 
     /// Texts kept.
