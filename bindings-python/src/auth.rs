@@ -24,7 +24,7 @@ use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 use crate::catalog::py_to_json;
 use crate::convert::{json_ref_to_py, json_to_py, members_to_py, py_args};
 use crate::errors::{to_py_err, IntoPy};
-use crate::interned::shared_str;
+use crate::interned::str_list;
 use crate::service_name::service_name;
 
 /// A key source: one of the core's, or a Python object with `jwks() -> {"keys": [...]}`.
@@ -227,7 +227,7 @@ fn claims_fields<'py>(
         py,
         [
             c.gitlab_realm.as_ref().into_bound_py_any(py)?,
-            PyList::new(py, c.scopes().map(|s| shared_str(py, s)))?.into_any(),
+            str_list(py, c.scopes_text(), c.scopes())?.into_any(),
             c.subject.as_ref().into_bound_py_any(py)?,
             c.issuer.as_ref().into_bound_py_any(py)?,
             c.duo_seat_count.as_ref().into_bound_py_any(py)?,

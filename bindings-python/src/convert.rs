@@ -4,7 +4,7 @@ use cloud_connector::options::{Arg, Args};
 use cloud_connector::ordered_json::OrderedJson;
 use cloud_connector::token::JsonRef;
 
-use crate::interned::shared_str;
+use crate::interned::{shared_str, str_list};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -82,13 +82,16 @@ fn json_ref_in<'py>(py: Python<'py>, v: JsonRef<'_>, listed: bool) -> PyResult<B
         JsonRef::F64(f) => f.into_bound_py_any(py)?,
         JsonRef::Str(s) if listed => shared_str(py, s).into_any(),
         JsonRef::Str(s) => s.into_bound_py_any(py)?,
-        JsonRef::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_ref_in(py, item, true)?)?;
+        JsonRef::Array(items) => match items.plain_strings() {
+            Some(key) => str_list(py, Some(key), items.filter_map(JsonRef::as_str))?.into_any(),
+            None => {
+                let list = PyList::empty(py);
+                for item in items {
+                    list.append(json_ref_in(py, item, true)?)?;
+                }
+                list.into_any()
             }
-            list.into_any()
-        }
+        },
         JsonRef::Object(members) => members_to_py(py, &members.by_name())?.into_any(),
     })
 }

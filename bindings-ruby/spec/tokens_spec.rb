@@ -358,6 +358,34 @@ RSpec.describe CC::KeySet do
     expect(keys.verify(token, audience: "svc", max_token_size: 1 << 20)["scopes"].size).to eq(entries.size)
   end
 
+  it "hands each caller its own copy of a kept list of plain strings, past the lists' table too" do
+    jwk = rails_jwk(pkey)
+    keys = described_class.from_jwks("keys" => [jwk.export])
+    encode = ->(claims) { JWT.encode({ "aud" => "svc", "exp" => Time.now.to_i + 60 }.merge(claims), pkey, "RS256", { kid: jwk.kid }) }
+    scopes = %w[duo_chat code_suggestions duo_chat]
+    token = encode.call("scopes" => scopes)
+    first = keys.verify(token, audience: "svc")
+    first["scopes"] << "mine"
+    first["scopes"][0] = "changed"
+    2.times do
+      again = keys.verify(token, audience: "svc")
+      expect(again["scopes"]).to eq(scopes)
+      expect(again["scopes"]).not_to be_frozen
+      expect(again["scopes"]).to all(be_frozen)
+      expect(again["scopes"]).not_to equal(first["scopes"])
+    end
+    # More distinct lists than a table keeps (256), each twice; lists that are not plain strings.
+    2.times do
+      300.times do |i|
+        expect(keys.verify(encode.call("scopes" => ["scope_#{i}", "duo_chat"]), audience: "svc")["scopes"])
+          .to eq(["scope_#{i}", "duo_chat"])
+      end
+    end
+    odd = ["tab\there", 'quote"d', "ünï", 1, nil, ["nested"], { "a" => "b" }]
+    2.times { expect(keys.verify(encode.call("scopes" => odd), audience: "svc")["scopes"]).to eq(odd) }
+    expect(keys.verify(encode.call("scopes" => []), audience: "svc")["scopes"]).to eq([])
+  end
+
   it "prepares the raw signature check benchmarks time beside verify (Native::SignatureFloor)" do
     keys = described_class.from_jwks(TOKEN_VECTORS["jwks"])
     native = keys.instance_variable_get(:@native)

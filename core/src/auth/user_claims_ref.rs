@@ -102,6 +102,12 @@ impl<'a> UserClaimsRef<'a> {
             .filter_map(JsonRef::as_str)
     }
 
+    /// The scopes' text when every entry is a string without escapes
+    /// ([`Items::plain_strings`]): the key under which a binding may share one list of them.
+    pub fn scopes_text(&self) -> Option<&'a str> {
+        self.scopes.as_ref()?.plain_strings()
+    }
+
     /// Every other claim, by name (sorted, each once): `UserClaims::extra`'s members.
     pub fn extra(&self) -> &[(&'a str, JsonRef<'a>)] {
         &self.extra

@@ -356,6 +356,25 @@ impl serde::Serialize for JsonRef<'_> {
 }
 
 impl<'a> Items<'a> {
+    /// For an array whose remaining elements are all strings without escapes, the text they
+    /// are written in (from the first one's opening quote to the last one's closing quote):
+    /// equal texts are equal lists, so a binding may share one host list per text
+    /// ([`SharedTexts::lists`](crate::token::SharedTexts::lists)). `None` for anything else,
+    /// an empty array included.
+    pub fn plain_strings(&self) -> Option<&'a str> {
+        let rest = self.tape.get(self.at..)?;
+        let (Some(Node::Span(first, _)), Some(Node::Span(_, last))) = (rest.first(), rest.last())
+        else {
+            return None;
+        };
+        if !rest.iter().all(|n| matches!(n, Node::Span(..))) {
+            return None;
+        }
+        // Spans exclude the quotes; a string's quote is one byte either side.
+        self.text
+            .get((*first as usize).checked_sub(1)?..*last as usize + 1)
+    }
+
     /// An object's members sorted by name, each name once with its last value: the order and
     /// the content of the `serde_json` map decoded from it. (For an array's elements: empty.)
     pub fn by_name(self) -> Vec<(&'a str, JsonRef<'a>)> {

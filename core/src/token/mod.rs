@@ -35,7 +35,9 @@ pub use jws::{Jws, DEFAULT_MAX_TOKEN_SIZE};
 pub use key::{VerifyingKey, MIN_RSA_BITS};
 pub use key_ring::KeyRing;
 pub use key_set::{KeyMatch, KeySet};
-pub use shared_texts::{SharedTexts, SHARED_TEXTS, SHARED_TEXT_MAX_LEN};
+pub use shared_texts::{
+    SharedTexts, SHARED_LISTS, SHARED_LIST_MAX_LEN, SHARED_TEXTS, SHARED_TEXT_MAX_LEN,
+};
 pub use signature_floor::SignatureFloor;
 pub use signing_key::{verifying_key_from_pem, SigningKey};
 pub use token_issuer::{IssuedToken, TokenIssuer};

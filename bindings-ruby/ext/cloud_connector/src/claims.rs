@@ -12,7 +12,7 @@ use magnus::value::Opaque;
 use magnus::{gc, prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
 
 use crate::convert::{json_to_ruby, Keys};
-use crate::interned::frozen_str;
+use crate::interned::{frozen_str, str_list};
 
 /// Values per chunk: enough for the claims of a realistic token in one or two calls, small
 /// enough for the stack.
@@ -66,6 +66,10 @@ fn claim_value(
             let s = ruby.str_new(s);
             s.freeze();
             s.as_value()
+        }
+        JsonRef::Array(items) if !deep_freeze && items.plain_strings().is_some() => {
+            let key = items.plain_strings();
+            str_list(ruby, key, items.filter_map(JsonRef::as_str))?.as_value()
         }
         JsonRef::Array(mut items) => {
             let a = ruby.ary_new_capa(items.clone().count());

@@ -96,6 +96,9 @@ fn scopes_keep_token_order_and_extra_is_by_name() {
     .unwrap();
     let user = UserClaimsRef::of(&claims);
     assert_eq!(user.scopes().collect::<Vec<_>>(), ["b", "a", "b"]);
+    assert_eq!(user.scopes_text(), None, "a number among them");
+    let plain = JsonObject::parse(r#"{"scopes":["b","a"]}"#.to_owned()).unwrap();
+    assert_eq!(UserClaimsRef::of(&plain).scopes_text(), Some(r#""b","a""#));
     let names: Vec<&str> = user.extra().iter().map(|(n, _)| *n).collect();
     assert_eq!(names, ["alpha", "mid", "zeta"]);
     let no_scopes = JsonObject::parse(r#"{"scopes":{"a":"b"}}"#.to_owned()).unwrap();

@@ -108,3 +108,39 @@ fn map_conversions_round_trip_and_compare_by_content() {
     assert_eq!(o.clone(), o);
     assert_eq!(format!("{o:?}"), format!("{map:?}"));
 }
+
+#[test]
+fn a_list_of_plain_strings_is_keyed_by_its_text() {
+    let plain = |text: &str| -> Option<String> {
+        let o = JsonObject::parse(text.to_owned()).unwrap();
+        match o.member("l")? {
+            JsonRef::Array(items) => items.plain_strings().map(str::to_owned),
+            _ => None,
+        }
+    };
+    assert_eq!(plain(r#"{"l":["x","y"]}"#).as_deref(), Some(r#""x","y""#));
+    assert_eq!(
+        plain(r#"{"l":[ "x" ,	"" ]}"#).as_deref(),
+        Some(r#""x" ,	"""#)
+    );
+    assert_eq!(plain(r#"{"l":["only"]}"#).as_deref(), Some(r#""only""#));
+    for other in [
+        r#"{"l":[]}"#,
+        r#"{"l":["x",1]}"#,
+        r#"{"l":["x",null]}"#,
+        r#"{"l":["x",["y"]]}"#,
+        r#"{"l":["esc\\naped"]}"#,
+        r#"{"l":"x"}"#,
+    ] {
+        assert_eq!(plain(other), None, "{other}");
+    }
+    // Equal texts are equal lists; the key of a partly read list is its rest.
+    let o = JsonObject::parse(r#"{"l":["a","b","c"]}"#.to_owned()).unwrap();
+    let Some(JsonRef::Array(mut items)) = o.member("l") else {
+        panic!("an array");
+    };
+    items.next();
+    assert_eq!(items.plain_strings(), Some(r#""b","c""#));
+    let values: Vec<_> = items.filter_map(JsonRef::as_str).collect();
+    assert_eq!(values, ["b", "c"]);
+}
