@@ -60,7 +60,7 @@ python-test: $(PY)
 	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
 	rm -f $(WHEELS)/gitlab_cloud_connector-*.whl
 	$(PY) -m pip wheel -q --no-deps -w $(WHEELS) ./bindings-python
-	@ls $(WHEELS)/gitlab_cloud_connector-*-cp39-abi3-*.whl >/dev/null || { echo "python-test: no cp39-abi3 wheel was built" >&2; exit 1; }
+	@ls $(WHEELS)/gitlab_cloud_connector-*-cp310-abi3-*.whl >/dev/null || { echo "python-test: no cp310-abi3 wheel was built" >&2; exit 1; }
 	$(PY) -m pip install -q --force-reinstall --no-deps $(WHEELS)/gitlab_cloud_connector-*.whl
 	$(VENV)/bin/ruff check bindings-python
 	$(VENV)/bin/ruff format --check bindings-python

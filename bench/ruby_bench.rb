@@ -95,13 +95,17 @@ b = QUICK ? 200 : 1000
 # Issue 18's ratio: ours and the raw signature check (the floor), alternating in this process.
 floor = cc::Native::SignatureFloor.new(token, keys.instance_variable_get(:@native))
 raw_us, verify_us = interleaved_us(b / 2, -> { floor.check }, -> { keys.verify(token, audience: AUD) })
+# The same for issuance: the raw RS256 signature of one of our tokens, and our encode.
+sign_floor = cc::Native::SigningFloor.new(vectors.dig('keys', 'a'), instance_token.encode(ring.current))
+raw_sign_us, encode_us = interleaved_us(b / 10, -> { sign_floor.sign }, -> { instance_token.encode(ring.current) })
 rows = [
   ['raw aws-lc-rs RS256 verify (SignatureFloor#check, same process)', raw_us],
   ['ours verify, uncached (KeySet#verify)', verify_us],
   ['ours cache hit (CompositeProvider#verify)', median_us(b * 10) { provider.verify(token, audience: AUD) }],
   ['ruby-jwt JWT.decode, prepared key', median_us(b) { JWT.decode(token, public_key, true, algorithm: 'RS256', aud: AUD, verify_aud: true) }],
   ['ours authenticate, cache hit (headers -> user)', median_us(b * 10) { cc.authenticate(headers, provider, service_name: AUD) }],
-  ['ours JsonWebToken#encode', median_us(b / 10) { instance_token.encode(ring.current) }],
+  ['raw aws-lc-rs RS256 sign (SigningFloor#sign, same process)', raw_sign_us],
+  ['ours JsonWebToken#encode', encode_us],
   ['ruby-jwt JWT.encode', median_us(b / 10) { JWT.encode(claims, rsa, 'RS256', { kid: 'bench' }) }],
   ['ours first use (fresh process: require, lookup)', first_use_us],
   ['ours UnitPrimitive.find_by_name(:duo_chat)', median_us(b * 10) { up.find_by_name(:duo_chat) }],
@@ -130,6 +134,7 @@ ROW_KEYS = {
   'ruby-jwt JWT.decode, prepared key' => %w[verify ruby-jwt],
   'ours cache hit (CompositeProvider#verify)' => %w[cache_hit ours],
   'ours authenticate, cache hit (headers -> user)' => %w[authenticate ours],
+  'raw aws-lc-rs RS256 sign (SigningFloor#sign, same process)' => ['issue', 'raw aws-lc'],
   'ours JsonWebToken#encode' => %w[issue ours],
   'ruby-jwt JWT.encode' => %w[issue ruby-jwt],
   'ours first use (fresh process: require, lookup)' => %w[catalog_first_use ours],

@@ -129,3 +129,14 @@ def test_a_bindings_own_raw_row_is_the_floor_of_its_verify_and_authenticate() ->
     assert v["python issue <= 1.05x the raw sign (issue 18)"] == "yes"  # no raw sign row: 700 us
     row = next(line for line in report.table({"python": rows}, FLOOR) if line.startswith("python   verify"))
     assert row.endswith("1.25x")
+
+
+def test_a_bindings_own_raw_sign_row_is_its_issuance_floor() -> None:
+    # The row timed in the binding's process wins over the run's floor file (sign 700 us).
+    own = {("issue", "ours"): 720.0, ("issue", "raw aws-lc"): 660.0}
+    lines = report.table({"python": own}, FLOOR)
+    assert verdicts(lines)["python issue <= 1.05x the raw sign (issue 18)"] == "NO"  # 720 / 660
+    row = next(line for line in lines if line.startswith("python   issue"))
+    assert row.split()[-1] == "1.09x"
+    without = report.table({"python": {("issue", "ours"): 720.0}}, FLOOR)
+    assert verdicts(without)["python issue <= 1.05x the raw sign (issue 18)"] == "yes"  # 720 / 700

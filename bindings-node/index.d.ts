@@ -186,6 +186,20 @@ export declare class SignatureFloor {
 }
 
 /**
+ * The raw signature under `TokenAuthority.encode`, prepared once (the core's `SigningFloor`):
+ * for benchmarks that time the floor in the same process as issuance.
+ */
+export declare class SigningFloor {
+  /**
+   * Prepares signing `token`'s signing input with the RSA private key in `pem`; throws a
+   * coded `Error` for a key or token it cannot use.
+   */
+  constructor(pem: string, token: string)
+  /** Signs once. */
+  sign(): boolean
+}
+
+/**
  * The AI gateway's `TokenAuthority`: user tokens signed RS256 with a PEM private key. The
  * constructor never throws; `encode` throws `key_invalid` for a bad key.
  */

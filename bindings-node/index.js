@@ -841,6 +841,7 @@ module.exports.KeyRing = nativeBinding.KeyRing
 module.exports.KeySet = nativeBinding.KeySet
 module.exports.KeySource = nativeBinding.KeySource
 module.exports.SignatureFloor = nativeBinding.SignatureFloor
+module.exports.SigningFloor = nativeBinding.SigningFloor
 module.exports.TokenAuthority = nativeBinding.TokenAuthority
 module.exports.User = nativeBinding.User
 module.exports.authenticate = nativeBinding.authenticate

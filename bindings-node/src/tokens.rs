@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use cloud_connector::options::{self, Arg};
 use cloud_connector::token::{
     self, parse_jwk, KeyRing as CoreKeyRing, KeySet as CoreKeySet,
-    SignatureFloor as CoreSignatureFloor, SigningKey, TokenAuthority as CoreAuthority, TokenIssuer,
-    UserTokenClaims,
+    SignatureFloor as CoreSignatureFloor, SigningFloor as CoreSigningFloor, SigningKey,
+    TokenAuthority as CoreAuthority, TokenIssuer, UserTokenClaims,
 };
 use cloud_connector::{Catalog as CoreCatalog, Error};
 
@@ -159,6 +159,31 @@ impl SignatureFloor {
     #[napi]
     pub fn check(&self) -> bool {
         self.inner.check()
+    }
+}
+
+/// The raw signature under `TokenAuthority.encode`, prepared once (the core's `SigningFloor`):
+/// for benchmarks that time the floor in the same process as issuance.
+#[napi]
+#[derive(Debug)]
+pub struct SigningFloor {
+    inner: CoreSigningFloor,
+}
+
+#[napi]
+impl SigningFloor {
+    /// Prepares signing `token`'s signing input with the RSA private key in `pem`; throws a
+    /// coded `Error` for a key or token it cannot use.
+    #[napi(constructor)]
+    pub fn new(env: Env, pem: String, token: String) -> napi::Result<SigningFloor> {
+        let inner = CoreSigningFloor::new(&pem, &token).or_throw(&env)?;
+        Ok(SigningFloor { inner })
+    }
+
+    /// Signs once.
+    #[napi]
+    pub fn sign(&self) -> bool {
+        self.inner.sign()
     }
 }
 

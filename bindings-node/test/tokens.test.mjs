@@ -197,3 +197,11 @@ test('SignatureFloor prepares the raw signature check benchmarks time beside ver
   assert.throws(() => new cc.SignatureFloor(forged, keys), { code: 'invalid_signature' });
   assert.throws(() => new cc.SignatureFloor('not a token', keys), { code: 'token_malformed' });
 });
+
+test('SigningFloor prepares the raw signature benchmarks time beside issuance', () => {
+  const issued = new cc.TokenAuthority(PEM_A).encode(AUD, { sub: 'u', gitlabRealm: 'saas', gitlabInstanceId: 'i', scopes: ['duo_chat'] });
+  const floor = new cc.SigningFloor(PEM_A, issued.token);
+  assert.deepStrictEqual([floor.sign(), floor.sign()], [true, true]);
+  assert.throws(() => new cc.SigningFloor('not a key', issued.token), { code: 'key_invalid' });
+  assert.throws(() => new cc.SigningFloor(PEM_A, 'not a token'), { code: 'token_malformed' });
+});

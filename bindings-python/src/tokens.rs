@@ -9,8 +9,8 @@ use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
 use cloud_connector::token::{
-    parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SignatureFloor, SigningKey, TokenAuthority,
-    TokenIssuer, UserTokenClaims,
+    parse_jwk, verify, KeyRing, KeySet, OrderedClaims, SignatureFloor, SigningFloor, SigningKey,
+    TokenAuthority, TokenIssuer, UserTokenClaims,
 };
 use cloud_connector::{options, Catalog, Error, ErrorCode};
 
@@ -310,6 +310,31 @@ impl PySignatureFloor {
     }
 }
 
+/// The raw signature under `TokenAuthority.encode`, prepared once (the core's `SigningFloor`): for
+/// benchmarks that time the floor in the same process as issuance.
+#[pyclass(
+    name = "SigningFloor",
+    module = "gitlab_cloud_connector._native",
+    frozen
+)]
+#[derive(Debug)]
+pub struct PySigningFloor {
+    inner: SigningFloor,
+}
+
+#[pymethods]
+impl PySigningFloor {
+    #[new]
+    fn new(py: Python<'_>, pem: &str, token: &str) -> PyResult<PySigningFloor> {
+        let inner = SigningFloor::new(pem, token).py_err(py)?;
+        Ok(PySigningFloor { inner })
+    }
+
+    fn sign(&self) -> bool {
+        self.inner.sign()
+    }
+}
+
 /// The RFC 7638 thumbprint of a JWK (raises `KeyInvalidError` for a key we refuse).
 #[pyfunction]
 fn jwk_thumbprint(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -320,6 +345,7 @@ fn jwk_thumbprint(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<String> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyKeySet>()?;
     m.add_class::<PySignatureFloor>()?;
+    m.add_class::<PySigningFloor>()?;
     m.add_function(wrap_pyfunction!(jwk_thumbprint, m)?)?;
     m.add_class::<PyTokenAuthority>()?;
     m.add_class::<PyKeyRing>()?;

@@ -1,5 +1,6 @@
-"""`_native.SignatureFloor` (the raw signature check benchmarks time beside `KeySet.verify`), and
-claims handed over whole past the table of shared strings."""
+"""`_native.SignatureFloor` and `_native.SigningFloor` (the raw RSA operations benchmarks time
+beside `KeySet.verify` and issuance), and claims handed over whole past the table of shared
+strings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 import jwt
 import pytest
 from gitlab_cloud_connector import KeySet, _native
-from gitlab_cloud_connector.errors import InvalidSignatureError, TokenMalformedError
+from gitlab_cloud_connector.errors import InvalidSignatureError, KeyInvalidError, TokenMalformedError
 
 from .conftest import load_vectors
 
@@ -42,3 +43,13 @@ def test_claims_are_whole_and_fresh_past_the_shared_strings_table() -> None:
         assert got["scopes"] == entries and got["名前"] == ["a"]
         got["scopes"].append("mine")  # the caller's own list
     assert len(keys.verify(token, ["svc"], max_token_size=1 << 20)["scopes"]) == len(entries)
+
+
+def test_signing_floor_signs_an_issued_tokens_input_and_refuses_bad_input() -> None:
+    pem = V["keys"]["a"]
+    issued = _native.SigningFloor(pem, jwt.encode({"sub": "u"}, pem, algorithm="RS256"))
+    assert issued.sign() and issued.sign()
+    with pytest.raises(KeyInvalidError):
+        _native.SigningFloor("not a key", jwt.encode({"sub": "u"}, pem, algorithm="RS256"))
+    with pytest.raises(TokenMalformedError):
+        _native.SigningFloor(pem, "not a token")

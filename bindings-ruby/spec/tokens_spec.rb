@@ -386,6 +386,15 @@ RSpec.describe CC::KeySet do
     expect(keys.verify(encode.call("scopes" => []), audience: "svc")["scopes"]).to eq([])
   end
 
+  it "prepares the raw signature benchmarks time beside issuance (Native::SigningFloor)" do
+    pem = TOKEN_VECTORS.dig("keys", "a")
+    issued = JWT.encode({ "sub" => "u" }, OpenSSL::PKey::RSA.new(pem), "RS256")
+    floor = CC::Native::SigningFloor.new(pem, issued)
+    expect([floor.sign, floor.sign]).to eq([true, true])
+    expect { CC::Native::SigningFloor.new("not a key", issued) }.to raise_error(CC::KeyInvalidError)
+    expect { CC::Native::SigningFloor.new(pem, "not a token") }.to raise_error(CC::TokenMalformedError)
+  end
+
   it "prepares the raw signature check benchmarks time beside verify (Native::SignatureFloor)" do
     keys = described_class.from_jwks(TOKEN_VECTORS["jwks"])
     native = keys.instance_variable_get(:@native)

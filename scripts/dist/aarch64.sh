@@ -31,7 +31,7 @@ expect() { # NAME MACHINE LIBC
   if readelf -S "$lib" | grep -q '\.debug_'; then echo "dist aarch64: $1 ships debug info" >&2; exit 1; fi
   echo "dist aarch64: $1: $2, $3, no debug info"
 }
-whl() { ls "$dir"/gitlab_cloud_connector-*-cp39-abi3-*"$1"*.whl; }
+whl() { ls "$dir"/gitlab_cloud_connector-*-cp310-abi3-*"$1"*.whl; }
 extract "$(whl manylinux_2_17_aarch64)" gitlab_cloud_connector/_native.abi3.so wheel-aarch64.so
 extract "$(whl musllinux_1_2_x86_64)" gitlab_cloud_connector/_native.abi3.so wheel-musl-x86_64.so
 extract "$(ls "$dir"/gitlab-cloud-connector-linux-arm64-gnu-*.tgz)" package/cloud-connector.linux-arm64-gnu.node npm-arm64.node

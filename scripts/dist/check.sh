@@ -19,7 +19,7 @@ one() { # GLOB: the single file it names
   [ ${#files[@]} -eq 1 ] && [ -f "${files[0]}" ] || { echo "dist-check: expected one $1, found: ${files[*]}" >&2; exit 1; }
   echo "${files[0]}"
 }
-wheel=$(one "$dir/gitlab_cloud_connector-*-cp39-abi3-*manylinux*x86_64*.whl")
+wheel=$(one "$dir/gitlab_cloud_connector-*-cp310-abi3-*manylinux*x86_64*.whl")
 gem=$(one "$dir/gitlab-cloud-connector-*-x86_64-linux.gem")
 src_gem=$(one "$dir/gitlab-cloud-connector-[0-9]*[0-9].gem")
 npm_main=$(one "$dir/gitlab-cloud-connector-[0-9]*.tgz")

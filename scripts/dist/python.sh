@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Python artifacts into OUT.
-#   dist:  abi3 wheels (cp39 and up) for manylinux2014 x86_64 and aarch64 and musllinux_1_2
+#   dist:  abi3 wheels (cp310 and up) for manylinux2014 x86_64 and aarch64 and musllinux_1_2
 #          x86_64, cross-linked by zig (maturin --zig), and the sdist (which carries the catalog,
 #          so it builds from source: checked here by building a wheel from it). The manylinux
 #          wheels must satisfy their policy (auditwheel show) and all pass `twine check`.
@@ -17,14 +17,14 @@ rm -f "$out"/gitlab_cloud_connector-*
 manifest=$REPO/bindings-python/Cargo.toml
 
 if [ "$mode" = check ]; then
-  built=$(ls "$TARGET_DIR"/wheels/gitlab_cloud_connector-*-cp39-abi3-linux_x86_64.whl 2>/dev/null | head -1)
+  built=$(ls "$TARGET_DIR"/wheels/gitlab_cloud_connector-*-cp310-abi3-linux_x86_64.whl 2>/dev/null | head -1)
   if [ -z "$built" ]; then
     echo "dist python: no wheel from make python-test; building it"
     python3 -m pip wheel -q --no-deps -w "$TARGET_DIR/wheels" "$REPO/bindings-python"
-    built=$(ls "$TARGET_DIR"/wheels/gitlab_cloud_connector-*-cp39-abi3-linux_x86_64.whl)
+    built=$(ls "$TARGET_DIR"/wheels/gitlab_cloud_connector-*-cp310-abi3-linux_x86_64.whl)
   fi
   auditwheel repair --only-plat -w "$out" "$built" 2>&1 | grep -E "^Fixed-up|platform tag" || true
-  ls "$out"/gitlab_cloud_connector-*-cp39-abi3-*manylinux*x86_64*.whl >/dev/null
+  ls "$out"/gitlab_cloud_connector-*-cp310-abi3-*manylinux*x86_64*.whl >/dev/null
   echo "dist python: $(basename "$out"/*.whl)"
   exit 0
 fi
@@ -44,8 +44,8 @@ maturin sdist --manifest-path "$manifest" --out "$out" 2>/dev/null
 # to tag a wheel that needs more than musl 1.2) and by aarch64.sh (ELF machine, NEEDED libc.so).
 for w in "$out"/*manylinux*.whl; do
   case "$w" in
-    *-cp39-abi3-*manylinux_2_17_x86_64*.whl) policy=manylinux_2_17_x86_64 ;;
-    *-cp39-abi3-*manylinux_2_17_aarch64*.whl) policy=manylinux_2_17_aarch64 ;;
+    *-cp310-abi3-*manylinux_2_17_x86_64*.whl) policy=manylinux_2_17_x86_64 ;;
+    *-cp310-abi3-*manylinux_2_17_aarch64*.whl) policy=manylinux_2_17_aarch64 ;;
     *) echo "dist python: unexpected wheel $w" >&2; exit 1 ;;
   esac
   shown=$(auditwheel show "$w" | tr -s '\n ' '  ')
@@ -53,7 +53,7 @@ for w in "$out"/*manylinux*.whl; do
     echo "$shown" >&2; echo "dist python: $(basename "$w") is not $policy" >&2; exit 1; }
   echo "dist python: auditwheel: $(basename "$w") is $policy"
 done
-ls "$out"/gitlab_cloud_connector-*-cp39-abi3-musllinux_1_2_x86_64.whl >/dev/null
+ls "$out"/gitlab_cloud_connector-*-cp310-abi3-musllinux_1_2_x86_64.whl >/dev/null
 twine check --strict "$out"/gitlab_cloud_connector-*
 
 # The sdist builds on its own (no repository around it): a wheel from it, in a scratch dir.
@@ -61,5 +61,5 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 tar xzf "$out"/gitlab_cloud_connector-*.tar.gz -C "$scratch"
 $NICE python3 -m pip wheel -q --no-deps -w "$scratch/wheel" "$scratch"/gitlab_cloud_connector-*/
-ls "$scratch"/wheel/gitlab_cloud_connector-*-cp39-abi3-*.whl >/dev/null
+ls "$scratch"/wheel/gitlab_cloud_connector-*-cp310-abi3-*.whl >/dev/null
 echo "dist python: the sdist builds a wheel from source"

@@ -1,4 +1,4 @@
-"""``enum.StrEnum`` on Python 3.11+, and the same behaviour on 3.9 and 3.10."""
+"""``enum.StrEnum`` on Python 3.11+, and the same behaviour on 3.10."""
 
 from __future__ import annotations
 

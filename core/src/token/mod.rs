@@ -17,6 +17,7 @@ pub mod pem;
 mod roca;
 mod shared_texts;
 mod signature_floor;
+mod signing_floor;
 mod signing_key;
 mod thumbprint;
 mod token_issuer;
@@ -39,6 +40,7 @@ pub use shared_texts::{
     SharedTexts, SHARED_LISTS, SHARED_LIST_MAX_LEN, SHARED_TEXTS, SHARED_TEXT_MAX_LEN,
 };
 pub use signature_floor::SignatureFloor;
+pub use signing_floor::SigningFloor;
 pub use signing_key::{verifying_key_from_pem, SigningKey};
 pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use validation::{validate_claims, Validation};

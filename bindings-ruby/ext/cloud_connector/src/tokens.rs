@@ -20,7 +20,7 @@ use serde_json::Value as Json;
 use cloud_connector::options;
 use cloud_connector::token::{
     parse_jwk, verify, Audience, JsonWebToken, KeyRing, KeySet, OrderedClaims, SignatureFloor,
-    SigningKey, TokenIssuer, Validation,
+    SigningFloor, SigningKey, TokenIssuer, Validation,
 };
 use cloud_connector::{Error as CoreError, ErrorCode};
 
@@ -363,6 +363,28 @@ impl RbSignatureFloor {
     }
 }
 
+/// The raw signature under `JsonWebToken#encode`, prepared once (the core's `SigningFloor`): for
+/// benchmarks that time the floor in the same process as issuance.
+#[magnus::wrap(
+    class = "Gitlab::CloudConnector::Native::SigningFloor",
+    free_immediately,
+    size
+)]
+pub struct RbSigningFloor {
+    inner: SigningFloor,
+}
+
+impl RbSigningFloor {
+    fn new(ruby: &Ruby, pem: String, token: String) -> Res<RbSigningFloor> {
+        let inner = lift(ruby, SigningFloor::new(&pem, &token))?;
+        Ok(RbSigningFloor { inner })
+    }
+
+    fn sign(&self) -> bool {
+        self.inner.sign()
+    }
+}
+
 /// Public keys parsed once, and the core's verifier over them.
 #[magnus::wrap(
     class = "Gitlab::CloudConnector::Native::KeySet",
@@ -496,5 +518,8 @@ pub fn init(ruby: &Ruby, native: RModule) -> Res<()> {
     let f = native.define_class("SignatureFloor", ruby.class_object())?;
     f.define_singleton_method("new", function!(RbSignatureFloor::new, 2))?;
     f.define_method("check", method!(RbSignatureFloor::check, 0))?;
+    let f = native.define_class("SigningFloor", ruby.class_object())?;
+    f.define_singleton_method("new", function!(RbSigningFloor::new, 2))?;
+    f.define_method("sign", method!(RbSigningFloor::sign, 0))?;
     Ok(())
 }
