@@ -54,19 +54,24 @@ impl OrderedClaims {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// Compact JSON, members in order.
+    /// Compact JSON, members in order (serde_json's compact form of each name and value,
+    /// written into one buffer).
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{");
+        let mut out = Vec::with_capacity(1024);
+        out.push(b'{');
         for (i, (k, v)) in self.0.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            out.push_str(&Value::String(k.clone()).to_string());
-            out.push(':');
-            out.push_str(&v.to_string());
+            // Writing a string or a `Value` into a Vec cannot fail (no I/O, string keys only).
+            let _ = serde_json::to_writer(&mut out, k);
+            out.push(b':');
+            let _ = serde_json::to_writer(&mut out, v);
         }
-        out.push('}');
-        out
+        out.push(b'}');
+        // serde_json writes UTF-8; the lossy conversion borrows and is never lossy here.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -99,15 +104,16 @@ pub fn uuid_v4() -> String {
     let _ = aws_lc_rs::rand::fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -133,5 +139,40 @@ mod tests {
         assert_eq!(&u[14..15], "4");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(u, uuid_v4());
+        for _ in 0..200 {
+            let u = uuid_v4();
+            let groups: Vec<usize> = u.split('-').map(str::len).collect();
+            assert_eq!(groups, [8, 4, 4, 4, 12], "{u}");
+            assert!(
+                u.chars()
+                    .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
+                "{u}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_is_each_members_compact_serde_json_form() {
+        let mut c = OrderedClaims::new();
+        let values = [
+            serde_json::json!("plain"),
+            serde_json::json!("esc\"aped\n\u{1}é😀"),
+            serde_json::json!(-1),
+            serde_json::json!(18446744073709551615u64),
+            serde_json::json!(1.5),
+            serde_json::json!([1, "a", null, {"z": [true]}]),
+            serde_json::json!({"b": 1, "a": {"c": "d"}}),
+        ];
+        for (i, v) in values.iter().enumerate() {
+            c.set(format!("k{i}\"\t"), v.clone());
+        }
+        let expected: Vec<String> = c
+            .iter()
+            .map(|(k, v)| format!("{}:{}", Value::String(k.to_owned()), v))
+            .collect();
+        assert_eq!(c.to_json(), format!("{{{}}}", expected.join(",")));
+        let back: Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(back.as_object().unwrap().len(), values.len());
+        assert_eq!(OrderedClaims::new().to_json(), "{}");
     }
 }
