@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aws_lc_rs::digest;
 use serde_json::{Map, Value};
 
-use super::compact::{sign_rs256, uuid_v4, OrderedClaims};
+use super::compact::{claims_json, sign_rs256, uuid_v4, Claim};
 use super::signing_key::SigningKey;
 use crate::error::{Error, Result};
 
@@ -94,25 +94,29 @@ impl TokenAuthority {
     ) -> Result<(String, i64)> {
         let key = self.key.as_ref().as_ref().map_err(Clone::clone)?;
         let exp = now.saturating_add(USER_TOKEN_TTL);
-        let mut claims = OrderedClaims::new();
-        claims.set("iss", service_name);
-        claims.set("aud", service_name);
-        claims.set("sub", c.sub);
-        claims.set("exp", exp);
-        claims.set("nbf", now);
-        claims.set("iat", now);
-        claims.set("jti", uuid_v4());
-        claims.set("gitlab_realm", c.gitlab_realm);
-        claims.set("gitlab_instance_id", c.gitlab_instance_id.clone());
-        claims.set("scopes", c.scopes.to_vec());
+        let jti = uuid_v4();
+        let mut standard = vec![
+            ("iss", Claim::Str(service_name)),
+            ("aud", Claim::Str(service_name)),
+            ("sub", Claim::Str(c.sub)),
+            ("exp", Claim::Int(exp)),
+            ("nbf", Claim::Int(now)),
+            ("iat", Claim::Int(now)),
+            ("jti", Claim::Str(&jti)),
+            ("gitlab_realm", Claim::Str(c.gitlab_realm)),
+            ("gitlab_instance_id", Claim::Json(&c.gitlab_instance_id)),
+            ("scopes", Claim::Strs(c.scopes)),
+        ];
         if let Some(seats) = c.duo_seat_count.filter(|s| !s.trim().is_empty()) {
-            claims.set("duo_seat_count", seats);
+            standard.push(("duo_seat_count", Claim::Str(seats)));
         }
-        if let Some(extra) = c.extra_claims {
-            claims.merge(extra);
-        }
+        let extra = c.extra_claims.into_iter().flatten();
+        let claims = claims_json(&standard, extra.clone().map(|(k, v)| (k.as_str(), v)));
         // An overriding `exp` is what the token says, so that is what is returned.
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(exp);
+        let exp = match extra.clone().find(|(k, _)| *k == "exp") {
+            Some((_, v)) => v.as_i64().unwrap_or(exp),
+            None => exp,
+        };
         Ok((sign_rs256(HEADER, &claims, key)?, exp))
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::compact::{sign_rs256, uuid_v4, OrderedClaims};
+use super::compact::{claims_json, sign_rs256, uuid_v4, Claim, OrderedClaims};
 use super::signing_key::SigningKey;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -184,6 +184,23 @@ impl JsonWebToken {
     /// The signed token with the caller's `kid` (a ruby-jwt `JWT::JWK`'s, say).
     pub fn encode_with_kid(&self, key: &SigningKey, kid: &str) -> Result<String> {
         let header = serde_json::json!({"alg": "RS256", "kid": kid, "typ": "JWT"});
-        sign_rs256(&header.to_string(), &self.payload(), key)
+        let audience = match &self.audience {
+            Audience::One(a) => Claim::Str(a),
+            Audience::Many(list) => Claim::Strs(list),
+        };
+        // `payload()`'s claims, written without building it.
+        let standard = [
+            ("jti", Claim::Str(&self.id)),
+            ("aud", audience),
+            ("sub", Claim::OptStr(self.subject.as_deref())),
+            ("iss", Claim::Str(&self.issuer)),
+            ("iat", Claim::Int(self.issued_at)),
+            ("nbf", Claim::Int(self.not_before)),
+            ("exp", Claim::Int(self.expires_at)),
+            ("gitlab_realm", Claim::Str(&self.realm)),
+            ("scopes", Claim::Strs(&self.scopes)),
+        ];
+        let claims = claims_json(&standard, self.extra_claims.iter());
+        sign_rs256(&header.to_string(), &claims, key)
     }
 }

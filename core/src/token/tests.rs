@@ -24,7 +24,7 @@ const NOW: i64 = 1_700_000_000;
 pub(crate) fn rs256(key: &SigningKey, header: Value, claims: Value) -> String {
     let mut c = OrderedClaims::new();
     c.merge(claims.as_object().unwrap());
-    super::compact::sign_rs256(&header.to_string(), &c, key).unwrap()
+    super::compact::sign_rs256(&header.to_string(), &c.to_json(), key).unwrap()
 }
 
 fn set(keys: &[(&str, Option<&str>)]) -> KeySet {
@@ -172,6 +172,67 @@ fn token_authority_extra_claims_override() {
             .count(),
         1
     );
+}
+
+#[test]
+fn token_authority_writes_its_claims_in_order_with_extras_in_place_and_returns_their_exp() {
+    let scopes = vec!["duo_chat".to_owned()];
+    let mut extra = Map::new();
+    extra.insert("exp".into(), json!(NOW + 60));
+    extra.insert("zz".into(), json!([1]));
+    extra.insert("aa".into(), json!("x"));
+    let req = UserTokenClaims {
+        sub: "u",
+        gitlab_realm: "saas",
+        gitlab_instance_id: json!(7),
+        scopes: &scopes,
+        duo_seat_count: Some("3"),
+        extra_claims: Some(&extra),
+    };
+    let (token, exp) = TokenAuthority::new(RSA_A)
+        .encode_at("svc", &req, NOW)
+        .unwrap();
+    assert_eq!(exp, NOW + 60, "the overriding exp is returned");
+    let body =
+        String::from_utf8(base64url_decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
+    // Member names in text order (a decoded map would sort them); no value here holds `":`.
+    let mut names = Vec::new();
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find("\":") {
+        let start = rest[..at].rfind('"').unwrap();
+        names.push(&rest[start + 1..at]);
+        rest = &rest[at + 2..];
+    }
+    let expected = [
+        "iss",
+        "aud",
+        "sub",
+        "exp",
+        "nbf",
+        "iat",
+        "jti",
+        "gitlab_realm",
+        "gitlab_instance_id",
+        "scopes",
+        "duo_seat_count",
+        "aa",
+        "zz",
+    ];
+    assert_eq!(names, expected, "{body}");
+    assert!(body.contains(&format!("\"exp\":{}", NOW + 60)), "{body}");
+    assert!(body.contains(r#""gitlab_instance_id":7,"scopes":["duo_chat"],"duo_seat_count":"3""#));
+    let (_, default_exp) = TokenAuthority::new(RSA_A)
+        .encode_at(
+            "svc",
+            &UserTokenClaims {
+                extra_claims: None,
+                ..req
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(default_exp, NOW + 3600);
 }
 
 #[test]
