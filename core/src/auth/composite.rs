@@ -434,9 +434,20 @@ impl CompositeProvider {
         &self.inner.config
     }
 
-    fn spawn_refresh(&self) {
+    pub(super) fn spawn_refresh(&self) {
         let mut f = lock(&self.inner.flight);
         if f.refreshing {
+            return;
+        }
+        // The caller saw a snapshot past its refresh time, but a refresh may have finished
+        // since (it writes its snapshot before clearing `refreshing`): only a snapshot that is
+        // still due starts another, or a failed refresh would be retried at once instead of
+        // after `retry_after_failure`.
+        if self
+            .inner
+            .current()
+            .is_some_and(|s| Instant::now() < s.refresh_at)
+        {
             return;
         }
         f.refreshing = true;

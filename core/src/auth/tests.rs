@@ -1102,3 +1102,19 @@ fn a_bindings_conversion_lives_in_the_token_cache_entry() {
     let uncached = CompositeProvider::new(vec![oidc("Gitlab", &s.base_url())], config);
     assert!(uncached.verify(&t, &[SVC]).unwrap().memo.is_none());
 }
+
+#[test]
+fn a_refresh_is_started_only_for_a_snapshot_that_is_still_due() {
+    // Callers that saw a due snapshot ask for a refresh; if one finished in between (as under
+    // load, with a failing issuer answering at once), the held snapshot is not due any more and
+    // nothing may start: no second attempt inside `retry_after_failure`.
+    let s = TestServer::start();
+    let a = key(RSA_A);
+    s.oidc(&jwks(&[(&a, "a")]));
+    let p = composite(vec![oidc("Gitlab", &s.base_url())]);
+    p.refresh();
+    let done = p.refreshes();
+    p.spawn_refresh();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(p.refreshes(), done, "a refresh started for keys that are not due");
+}
