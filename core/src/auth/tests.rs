@@ -1116,5 +1116,9 @@ fn a_refresh_is_started_only_for_a_snapshot_that_is_still_due() {
     let done = p.refreshes();
     p.spawn_refresh();
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(p.refreshes(), done, "a refresh started for keys that are not due");
+    assert_eq!(
+        p.refreshes(),
+        done,
+        "a refresh started for keys that are not due"
+    );
 }
