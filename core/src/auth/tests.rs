@@ -475,7 +475,7 @@ fn a_cached_token_is_mapped_to_user_claims_once() {
         "mapped once, then kept"
     );
     assert_eq!(one.user(), first.user());
-    assert_eq!(one.user_ref().to_owned(), *first.user());
+    assert_eq!(one.user_ref().to_user_claims(), *first.user());
     assert!(uncached.verify_cached(&t, &[SVC]).is_none());
 }
 

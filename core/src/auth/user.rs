@@ -90,7 +90,7 @@ impl Default for UserClaims {
 impl UserClaims {
     /// Maps decoded claims into fields (python-api.md §4.3; [`UserClaimsRef`], owned).
     pub fn from_claims(claims: &JsonObject) -> UserClaims {
-        UserClaimsRef::of(claims).to_owned()
+        UserClaimsRef::of(claims).to_user_claims()
     }
 }
 

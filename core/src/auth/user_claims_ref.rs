@@ -1,7 +1,8 @@
 //! The mapping of decoded claims to a user's fields (python-api.md §4.3), borrowed from the
-//! claims' tape. [`UserClaims::from_claims`] is this mapping made owned; a binding builds its
-//! own objects from the borrowed form, so a verification the token cache does not keep
-//! allocates no Rust copy of every scope and extra claim on the way to the host's objects.
+//! claims' tape. [`UserClaims::from_claims`] is this mapping made owned
+//! ([`UserClaimsRef::to_user_claims`]); a binding builds its own objects from the borrowed
+//! form, so a verification the token cache does not keep allocates no Rust copy of every scope
+//! and extra claim on the way to the host's objects.
 
 use std::borrow::Cow;
 
@@ -114,7 +115,7 @@ impl<'a> UserClaimsRef<'a> {
     }
 
     /// The owned fields, `extra` included (as after a decode).
-    pub fn to_owned(&self) -> UserClaims {
+    pub fn to_user_claims(&self) -> UserClaims {
         let owned = |c: &Cow<'_, str>| c.clone().into_owned();
         UserClaims {
             gitlab_realm: owned(&self.gitlab_realm),

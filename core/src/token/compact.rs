@@ -57,21 +57,7 @@ impl OrderedClaims {
     /// Compact JSON, members in order (serde_json's compact form of each name and value,
     /// written into one buffer).
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(1024);
-        out.push(b'{');
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            // Writing a string or a `Value` into a Vec cannot fail (no I/O, string keys only).
-            let _ = serde_json::to_writer(&mut out, k);
-            out.push(b':');
-            let _ = serde_json::to_writer(&mut out, v);
-        }
-        out.push(b'}');
-        // serde_json writes UTF-8; the lossy conversion borrows and is never lossy here.
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        claims_json(&[], self.iter())
     }
 }
 

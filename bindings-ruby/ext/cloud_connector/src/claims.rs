@@ -7,7 +7,7 @@
 //! (`rb_hash_bulk_insert`, `rb_ary_cat`): one protected call per chunk instead of one per
 //! element was most of the cost of building a realistic token's claims (bench/README.md).
 
-use cloud_connector::token::{JsonObject, JsonRef};
+use cloud_connector::token::{Items, JsonObject, JsonRef};
 use magnus::value::Opaque;
 use magnus::{gc, prelude::*, r_hash::ForEach, Error, RArray, RHash, Ruby, Value};
 
@@ -67,35 +67,37 @@ fn claim_value(
             s.freeze();
             s.as_value()
         }
-        JsonRef::Array(items) if !deep_freeze && items.plain_strings().is_some() => {
-            let key = items.plain_strings();
-            str_list(ruby, key, items.filter_map(JsonRef::as_str))?.as_value()
-        }
-        JsonRef::Array(mut items) => {
-            let a = ruby.ary_new_capa(items.clone().count());
-            let mut buf = [ruby.qnil().as_value(); CHUNK];
-            loop {
-                let mut len = 0;
-                for (slot, item) in buf.iter_mut().zip(items.by_ref()) {
-                    *slot = claim_value(ruby, item, deep_freeze, true)?;
-                    len += 1;
-                }
-                if len == 0 {
-                    break;
-                }
-                a.cat(&buf[..len])?;
-            }
-            if deep_freeze {
-                a.freeze();
-            }
-            a.as_value()
-        }
+        JsonRef::Array(items) => match (!deep_freeze).then(|| items.plain_strings()).flatten() {
+            Some(key) => str_list(ruby, Some(key), items.filter_map(JsonRef::as_str))?.as_value(),
+            None => array_value(ruby, items, deep_freeze)?,
+        },
         JsonRef::Object(members) => {
             members_to_ruby(ruby, members.by_name(), deep_freeze)?.as_value()
         }
         // Numbers, booleans and null: no allocation on the way.
         scalar => json_to_ruby(ruby, &scalar.to_value(), Keys::Strings)?,
     })
+}
+
+/// An Array of claim values, entry by entry (frozen with `deep_freeze`).
+fn array_value(ruby: &Ruby, mut items: Items<'_>, deep_freeze: bool) -> Result<Value, Error> {
+    let a = ruby.ary_new_capa(items.clone().count());
+    let mut buf = [ruby.qnil().as_value(); CHUNK];
+    loop {
+        let mut len = 0;
+        for (slot, item) in buf.iter_mut().zip(items.by_ref()) {
+            *slot = claim_value(ruby, item, deep_freeze, true)?;
+            len += 1;
+        }
+        if len == 0 {
+            break;
+        }
+        a.cat(&buf[..len])?;
+    }
+    if deep_freeze {
+        a.freeze();
+    }
+    Ok(a.as_value())
 }
 
 /// The deep-frozen claims a token cache entry's memo keeps, and which of its members each caller

@@ -67,7 +67,7 @@ fn the_borrowed_fields_are_the_mapping_of_the_decoded_claims() {
     for text in texts {
         let claims = JsonObject::parse(text.to_owned()).unwrap();
         let borrowed = UserClaimsRef::of(&claims);
-        assert_eq!(borrowed.to_owned(), by_map(&claims), "{text}");
+        assert_eq!(borrowed.to_user_claims(), by_map(&claims), "{text}");
         assert_eq!(UserClaims::from_claims(&claims), by_map(&claims), "{text}");
     }
 }
