@@ -93,7 +93,8 @@ ruby-test: ruby-gem
 	  rspec --default-path $(CURDIR)/bindings-ruby/spec -I $(CURDIR)/bindings-ruby/spec $(CURDIR)/bindings-ruby/spec
 
 # Node: the addon is built once in release into a scratch output directory (cargo artifacts in
-# the shared target dir); the generated index.d.ts and JS loader must equal the checked-in ones;
+# the shared target dir); the generated index.d.ts and JS loader (binding.js) must equal the
+# checked-in ones;
 # `npm pack` makes the tarball, which is installed into a fresh directory and loaded through
 # require() and import; then node's test runner runs the suites against the installed package.
 NODE_DIR := $(TARGET_DIR)/node
@@ -109,12 +110,12 @@ node-test:
 	@! grep -nE 'unsafe[[:space:]]*(\{|fn|impl)' bindings-node/src/*.rs || { echo "node-test: bindings-node/src must not contain unsafe code" >&2; exit 1; }
 	rm -rf $(NODE_DIR) && mkdir -p $(NODE_DIR)/build $(NODE_DIR)/fresh
 	cd bindings-node && CARGO_TARGET_DIR=$(TARGET_DIR) npx napi build --platform --release \
-	  --output-dir $(NODE_DIR)/build --js index.js --dts index.d.ts
-	@for f in index.d.ts index.js; do \
+	  --output-dir $(NODE_DIR)/build --js binding.js --dts index.d.ts
+	@for f in index.d.ts binding.js; do \
 	  if ! cmp -s $(NODE_DIR)/build/$$f bindings-node/$$f; then \
 	    echo "node-test: bindings-node/$$f differs from what napi build generates; run 'npm run build' in bindings-node and commit it" >&2; \
 	    diff -u bindings-node/$$f $(NODE_DIR)/build/$$f | head -40; exit 1; fi; done
-	@echo "node-test: index.d.ts and index.js are up to date"
+	@echo "node-test: index.d.ts and binding.js are up to date"
 	cp $(NODE_DIR)/build/*.node bindings-node/
 	cd bindings-node && npm pack --silent --pack-destination $(NODE_DIR) >/dev/null
 	cd $(NODE_DIR)/fresh && npm init -y >/dev/null && \

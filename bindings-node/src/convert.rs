@@ -12,7 +12,7 @@ use napi::{Env, JsString, JsValue, ValueType};
 
 /// JSON text handed to V8: ASCII text (claims nearly always are) as Latin-1, which V8 copies
 /// into a one-byte string as it is, where UTF-8 is decoded first.
-type Text = Either<Latin1String, String>;
+pub type Text = Either<Latin1String, String>;
 type Parse = FunctionRef<Text, Unknown<'static>>;
 
 thread_local! {
@@ -42,13 +42,18 @@ pub fn parse<'env>(env: &Env, text: String) -> napi::Result<Unknown<'env>> {
                 parse
             }
         };
-        // Latin-1 and UTF-8 spell ASCII alike.
-        parse.call(if text.is_ascii() {
-            Either::A(Latin1String::from(text))
-        } else {
-            Either::B(text)
-        })
+        parse.call(self::text(text))
     })
+}
+
+/// JSON text for V8: see [`Text`].
+pub fn text(text: String) -> Text {
+    // Latin-1 and UTF-8 spell ASCII alike.
+    if text.is_ascii() {
+        Either::A(Latin1String::from(text))
+    } else {
+        Either::B(text)
+    }
 }
 
 /// A JSON map (or the core's `JsonObject`, serialised as its map) as a JS object.

@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod auth;
 pub mod catalog;
+pub mod claims;
 pub mod convert;
 pub mod errors;
 pub mod tasks;

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{AsyncTask, Either, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Object};
 use napi::{Env, JsString};
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -119,21 +119,23 @@ impl KeySet {
 
     /// Verifies a compact JWS and its claims (synchronous, CPU only); returns the claims or
     /// throws an `Error` whose `code` says why (`token_expired`, `invalid_signature`, ...).
+    // The addon's method returns the claims' text; the package entry's `claims.js` wraps it
+    // and makes the object (see `crate::claims`).
     #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn verify<'env>(
+    pub fn verify(
         &self,
-        env: &'env Env,
+        env: &Env,
         token: JsString<'_>,
         audiences: Either<String, Vec<String>>,
         #[napi(ts_arg_type = "VerifyOptions | undefined | null")] options: Option<Object>,
-    ) -> napi::Result<Unknown<'env>> {
+    ) -> napi::Result<crate::convert::Text> {
         let token = crate::convert::token_text(env, token)?;
         let mut args = crate::convert::args(options.as_ref())?;
         args.set("audiences", audience_arg(audiences));
         let (v, now) = options::validation(&args).or_throw(env)?;
         // The payload as signed is the claims' JSON: parsed by V8, never re-serialised.
         let verified = token::verify(&token, &self.inner, &v, now).or_throw(env)?;
-        crate::convert::parse(env, verified.claims.text().to_owned())
+        crate::claims::text(env, &verified.claims)
     }
 }
 

@@ -1,13 +1,14 @@
 // Verification with key sets, issuance and key rings, and interop with `jose` both ways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, createSign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import * as jose from 'jose';
 
-import { cc, loadVectors } from './helpers.mjs';
+import { cc, loadVectors, repoRoot } from './helpers.mjs';
 
 const V = loadVectors('tokens.json');
 const PEM_A = V.keys.a;
@@ -62,6 +63,92 @@ test('KeySet.verify gives the claims as the issuer wrote them: its key order, JS
   assert.deepStrictEqual(got, (await jose.jwtVerify(token, await jose.importJWK(publicJwk(PEM_A, 'a'), 'RS256'), { audience: AUD })).payload);
   // Each call parses its own object.
   assert.notStrictEqual(keys.verify(token, AUD), got);
+});
+
+/** A token over exactly `payload` (JSON text as written), signed with key a. */
+function signedText(payload) {
+  const b64 = (text) => Buffer.from(text).toString('base64url');
+  const input = `${b64('{"alg":"RS256","kid":"a"}')}.${b64(payload)}`;
+  return `${input}.${createSign('RSA-SHA256').update(input).sign(createPrivateKey(PEM_A)).toString('base64url')}`;
+}
+
+test('KeySet.verify gives what JSON.parse gives for the payload: members, values, order', () => {
+  const keys = cc.KeySet.fromJwks({ keys: [publicJwk(PEM_A, 'a')] });
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const scopes = Array.from({ length: 26 }, (_, i) => `"unit_primitive_${i}"`).join(',');
+  const payloads = [
+    `{"aud":["${AUD}","b"],"exp":${exp},"scopes":[${scopes}],"sub":"x"}`,
+    ` {\n "scopes" :\t[ "a" ,\r\n"b"\n] , "aud" : "${AUD}", "exp": ${exp} } `,
+    // A name given twice keeps its first place and its last value, however it is spelled.
+    `{"scopes":["a"],"aud":"${AUD}","exp":${exp},"scopes":["b","c"]}`,
+    `{"scopes":["a"],"aud":"${AUD}","exp":${exp},"scopes":7}`,
+    `{"ab":["a"],"aud":"${AUD}","exp":${exp},"a\\u0062":["z"]}`,
+    // A member named like Object.prototype's accessor stays an own member.
+    `{"__proto__":["a","b"],"aud":"${AUD}","exp":${exp}}`,
+    `{"constructor":["a"],"toString":["b"],"aud":"${AUD}","exp":${exp}}`,
+    // More lists than are taken apart, lists that are not plain strings, nested lists.
+    `{"l1":["a"],"l2":["b"],"l3":["c"],"l4":["d"],"l5":["e"],"aud":"${AUD}","exp":${exp}}`,
+    `{"e":[],"m":["a",1],"s":["a\\nb"],"u":["é","✓"],"n":{"l":["a"]},"aud":"${AUD}","exp":${exp}}`,
+  ];
+  for (const payload of payloads) {
+    const expected = JSON.parse(payload);
+    for (let round = 0; round < 2; round++) {
+      const got = keys.verify(signedText(payload), AUD);
+      assert.equal(JSON.stringify(got), JSON.stringify(expected), payload);
+      assert.deepStrictEqual(got, expected, payload);
+      assert.equal(Object.getPrototypeOf(got), Object.prototype, payload);
+    }
+  }
+  // Lists are the caller's to change: a later verification has its own.
+  const token = signedText(payloads[0]);
+  const first = keys.verify(token, AUD);
+  first.scopes.push('mine');
+  first.aud.length = 0;
+  const second = keys.verify(token, AUD);
+  assert.equal(second.scopes.length, 26);
+  assert.deepStrictEqual(second.aud, [AUD, 'b']);
+  assert.notStrictEqual(second.scopes, keys.verify(token, AUD).scopes);
+  // More list texts than are kept (256): each token still gets its own lists.
+  for (let i = 0; i < 300; i++) {
+    const payload = `{"aud":"${AUD}","exp":${exp},"scopes":["s${i}","t${i}"]}`;
+    assert.deepStrictEqual(keys.verify(signedText(payload), AUD).scopes, [`s${i}`, `t${i}`]);
+  }
+});
+
+test('workers verify with their own JS environment, one after another and at once', async () => {
+  const realistic = JSON.parse(readFileSync(path.join(repoRoot, 'bench', 'realistic_token.json'), 'utf8'));
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const cc = require(workerData.pkg);
+    const keys = cc.KeySet.fromJwks(workerData.jwks);
+    const got = [keys.verify(workerData.token, '${AUD}'), keys.verify(workerData.token, '${AUD}')];
+    got[0].scopes.push('mine');
+    parentPort.postMessage(got);`;
+  const pkg = process.env.CLOUD_CONNECTOR_NODE ?? path.join(repoRoot, 'bindings-node');
+  const run = () =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(source, { eval: true, workerData: { pkg, jwks: realistic.jwks, token: realistic.token } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  const expected = cc.KeySet.fromJwks(realistic.jwks).verify(realistic.token, AUD);
+  const results = [await run(), await run(), ...(await Promise.all([run(), run(), run()]))];
+  for (const [first, second] of results) {
+    assert.deepStrictEqual(second, expected);
+    assert.deepStrictEqual(first.scopes, [...expected.scopes, 'mine']);
+  }
+});
+
+test('a token is read exactly: characters past ASCII are never narrowed to ASCII', () => {
+  const keys = cc.KeySet.fromJwks({ keys: [publicJwk(PEM_A, 'a')] });
+  const token = signedText(`{"aud":"${AUD}","exp":${Math.floor(Date.now() / 1000) + 600}}`);
+  assert.equal(keys.verify(token, AUD).aud, AUD);
+  const at = token.lastIndexOf('.') - 5;
+  // U+0100 + c has c as its low byte: a Latin-1 copy alone would read the valid token.
+  for (const swap of [(c) => String.fromCharCode(0x100 + c.charCodeAt(0)), () => 'é', () => '\ud800']) {
+    const altered = token.slice(0, at) + swap(token[at]) + token.slice(at + 1);
+    assert.throws(() => keys.verify(altered, AUD), (e) => e.code === 'token_malformed' || e.code === 'invalid_signature', altered);
+  }
 });
 
 test('our TokenAuthority tokens verify with jose.jwtVerify', async () => {

@@ -5,10 +5,10 @@ Each version is set in one place:
 - Python: bindings-python/pyproject.toml [project].version
 - Ruby: bindings-ruby/lib/gitlab/cloud_connector/version.rb (the gemspec reads it)
 - npm: bindings-node/package.json (its own line; the platform packages are stamped from it by
-  scripts/dist/node.sh, and napi writes it into the generated index.js loader)
+  scripts/dist/node.sh, and napi writes it into the generated binding.js loader)
 
 This fails when a version leaves what its consumer accepts, when a copy that is generated from
-it (index.js) is stale, or when the README compatibility table names another version.
+it (binding.js) is stale, or when the README compatibility table names another version.
 Usage: check_versions.py [REPO_ROOT]
 """
 
@@ -48,11 +48,11 @@ def main(repo: Path) -> int:
         problems.append(f"bindings-ruby/.../version.rb: {gem} is outside GitLab Rails' 1.x pin")
     release(npm)
 
-    loader = (repo / "bindings-node/index.js").read_text()
+    loader = (repo / "bindings-node/binding.js").read_text()
     stale = sorted(set(re.findall(r"bindingPackageVersion !== '([^']+)'", loader)) - {npm})
     if stale:
         problems.append(
-            f"bindings-node/index.js expects {stale}, package.json says {npm}: "
+            f"bindings-node/binding.js expects {stale}, package.json says {npm}: "
             "run 'npm run build' in bindings-node"
         )
 

@@ -2,7 +2,7 @@
 # npm artifacts into OUT, in napi-rs' layout: one package per platform
 # (@gitlab/cloud-connector-<platform>, made by `napi create-npm-dirs` from package.json's
 # napi.targets, holding cloud-connector.<platform>.node) and the main package, which depends on
-# them as optionalDependencies (npm installs the one matching os/cpu/libc) and whose index.js
+# them as optionalDependencies (npm installs the one matching os/cpu/libc) and whose binding.js
 # loader requires it. Each is an `npm pack` tarball.
 #   dist:  linux-x64-gnu and linux-arm64-gnu (zig, glibc 2.17), linux-x64-musl (zig, musl).
 #   check: linux-x64-gnu only, from the release addon `make node-test` already built
@@ -21,7 +21,7 @@ rm -f "$out"/gitlab-cloud-connector-*.tgz
 
 [ -x "$src/node_modules/.bin/napi" ] || (cd "$src" && npm install --no-audit --no-fund --loglevel=error)
 # The main package, staged with the files package.json publishes; platform packages beside it.
-cp "$src"/{package.json,index.js,index.mjs,index.d.ts,README.md} "$REPO/LICENSE" "$work/main/"
+cp "$src"/{package.json,index.js,index.mjs,binding.js,claims.js,index.d.ts,README.md} "$REPO/LICENSE" "$work/main/"
 (cd "$src" && npx --no-install napi create-npm-dirs --cwd "$work/main" --npm-dir npm >/dev/null 2>&1)
 
 addon() { # NAPI_PLATFORM RUST_TARGET (prints the built file)

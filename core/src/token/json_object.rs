@@ -524,7 +524,10 @@ impl<'de> Visitor<'de> for Record<'_> {
     }
 }
 
+mod lists_apart;
 mod plain;
+
+pub use lists_apart::{ListMember, ListsApart};
 
 #[cfg(test)]
 mod tests;

@@ -27,7 +27,7 @@ mod verify;
 pub use alg::Algorithm;
 pub use authority::{TokenAuthority, UserTokenClaims, USER_TOKEN_TTL};
 pub use compact::{uuid_v4, OrderedClaims};
-pub use json_object::{Items, JsonObject, JsonRef, NotAnObject};
+pub use json_object::{Items, JsonObject, JsonRef, ListMember, ListsApart, NotAnObject};
 pub use json_web_token::{
     checked_expiry, Audience, JsonWebToken, LATEST_EXPIRY, NOT_BEFORE_TIME_SEC,
 };

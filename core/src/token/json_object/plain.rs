@@ -198,4 +198,4 @@ fn stop_in(rest: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

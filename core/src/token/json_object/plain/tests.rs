@@ -79,19 +79,19 @@ fn tokens_shapes_are_recorded_and_others_left_to_serde_json() {
 
 /// A small deterministic generator (xorshift), so the test needs no dependency and fails the
 /// same way every run.
-struct Rng(u64);
+pub(in crate::token::json_object) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(in crate::token::json_object) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(in crate::token::json_object) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+    pub(in crate::token::json_object) fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from[self.below(from.len())]
     }
 }
