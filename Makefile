@@ -183,12 +183,13 @@ serve:
 # then bench/report.py prints the one cross-language table with every target. BENCH_ARGS=--quick
 # for a short run.
 BENCH_OUT := $(TARGET_DIR)/bench
-BENCH_LANGS := $(BENCH_OUT)/python.json $(BENCH_OUT)/ruby.json $(BENCH_OUT)/node.json
+BENCH_LANGS := $(BENCH_OUT)/rust.json $(BENCH_OUT)/python.json $(BENCH_OUT)/ruby.json $(BENCH_OUT)/node.json
 
 bench: python-test ruby-test node-test
 	rm -rf $(TARGET_DIR)/criterion $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
 	python3 bench/report.py --measure-floor --floor $(BENCH_OUT)/floor.json
 	$(CARGO) bench -p cloud-connector --bench catalog --bench token -- --noplot $(CRITERION_ARGS)
+	$(CARGO) run --release --locked -q -p cloud-connector --example floor_ratios -- $(BENCH_ARGS) --json $(BENCH_OUT)/rust.json
 	$(PY) bench/python_bench.py $(BENCH_ARGS) --json $(BENCH_OUT)/python.json
 	GEM_PATH=$(RUBY_GEM_HOME):$$(gem env gempath) ruby bench/ruby_bench.rb $(BENCH_ARGS) --json $(BENCH_OUT)/ruby.json
 	CLOUD_CONNECTOR_NODE=$(NODE_PKG) node bench/node_bench.mjs $(BENCH_ARGS) --json $(BENCH_OUT)/node.json

@@ -9,7 +9,9 @@ Inputs, all written by the same `make bench` run:
 - `--floor FILE`: the raw RSA-2048 sign and verify cost measured in this run (`--measure-floor`
   writes it from `openssl speed`).
 - One JSON file per binding bench: `{"language", "rows": [{"op", "impl", "us"}]}`, `impl` "ours"
-  for our own rows, any other name for a peer.
+  for our own rows, any other name for a peer; and Rust's (`core/examples/floor_ratios.rs`), whose
+  rows replace criterion's of the same operations: verify and issuance timed alternately with
+  their raw RSA operation, as the bindings time theirs.
 
 Prints, per language and operation: our median, the best peer's, how many times faster we are
 than the best peer, our cost over the raw floor, and each target of the binding issues with
@@ -92,9 +94,9 @@ def at_most_us(op: str, limit: float) -> Ratio:
 
 
 def floor_of(rows: Rows, floor: Dict[str, float], op: str) -> Optional[float]:
-    """The raw RSA operation under `op`: the language's own raw aws-lc-rs row (criterion's for
-    Rust; a binding's timed in its process, alternating with its own rows), else the run's
-    floor file."""
+    """The raw RSA operation under `op`: the language's own raw aws-lc-rs row (timed in its
+    process, alternating with its own rows; for Rust by floor_ratios, else criterion's), else
+    the run's floor file."""
     kind = FLOOR_OF.get(op, "")
     raw_op = "issue" if kind == "sign" else "verify"
     return rows.get((raw_op, "raw aws-lc"), floor.get(kind))
@@ -232,8 +234,8 @@ def table(languages: Dict[str, Rows], floor: Dict[str, float]) -> List[str]:
         "",
         "vs peer: the best peer's time over ours (2.00x = we take half the time).",
         "vs floor: our time over the raw RSA operation of the same kind measured in this run: the",
-        "language's own raw aws-lc-rs row (criterion's for Rust; for a binding, SignatureFloor /",
-        "SigningFloor timed alternately with our rows in its process), else the faster of",
+        "language's own raw aws-lc-rs row (SignatureFloor / SigningFloor timed alternately with",
+        "our rows in its process; Rust's by core/examples/floor_ratios.rs), else the faster of",
         "criterion's rows and openssl speed.",
         "",
     ]
@@ -278,7 +280,8 @@ def main(argv: List[str]) -> None:
             print(f"report: {path} is missing; that language's rows are left out", file=sys.stderr)
             continue
         lang, rows = load_language(path)
-        languages[lang] = rows
+        # Rust's interleaved rows (floor_ratios) replace criterion's of the same operations.
+        languages.setdefault(lang, {}).update(rows)
     print("\n".join(table(languages, floor)))
 
 

@@ -69,6 +69,38 @@ def test_rust_rows_from_criterion_and_floor_from_the_raw_bench(tmp_path: pathlib
     assert v["cache hit < 1 us (issue 3)"] == "measured"  # "not measured": no row
 
 
+def test_rusts_interleaved_rows_replace_criterions(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crit = tmp_path / "criterion"
+    for bench_id, ns in [
+        ("verify (no cache)", 21000.0),
+        ("raw aws-lc-rs RS256 verify", 20000.0),
+        ("composite verify (cached)", 200.0),
+    ]:
+        d = crit / bench_id.replace(" ", "_") / "new"
+        d.mkdir(parents=True)
+        write(d, "benchmark.json", {"full_id": bench_id})
+        write(d, "estimates.json", {"median": {"point_estimate": ns}})
+    floor = write(tmp_path, "floor.json", FLOOR)
+    rust = write(
+        tmp_path,
+        "rust.json",
+        {
+            "language": "rust",
+            "rows": [
+                {"op": "verify", "impl": "ours", "us": 23.0},
+                {"op": "verify", "impl": "raw aws-lc", "us": 20.0},
+            ],
+        },
+    )
+    report.main(["--criterion", str(crit), "--floor", str(floor), str(rust)])
+    v = verdicts(capsys.readouterr().out.splitlines())
+    # 23 / 20 from the interleaved rows, not criterion's 21 / 20; criterion's other rows stay.
+    assert v["rust verify <= 1.12x the raw RS256 verify (issue 18)"] == "NO"
+    assert v["cache hit < 1 us (issue 3)"] == "yes"
+
+
 def test_a_malformed_result_file_is_named(tmp_path: pathlib.Path) -> None:
     bad = write(tmp_path, "python.json", {"language": "python", "rows": [{"op": "verify"}]})
     with pytest.raises(SystemExit) as e:
