@@ -76,8 +76,8 @@ def authenticate_providers(
     Python class over a native composite built without it: the class has no such option) and
     on; both checked to accept `token`. Shared with bench/callgrind/python_loop.py."""
     uncached = CompositeProvider([StaticJwksProvider(None, jwks)])
-    uncached._native = _native.Composite(
-        [_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0
+    uncached._use_native(
+        _native.Composite([_native.KeySource.static_jwks("bench", json.dumps(jwks))], token_cache_size=0)
     )
     cached = CompositeProvider([StaticJwksProvider(None, jwks)])
     assert cached.authenticate(token).authenticated and uncached.authenticate(token).authenticated

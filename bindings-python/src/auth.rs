@@ -194,6 +194,21 @@ type ReportTuple<'py> = (
 #[derive(Debug)]
 pub struct PyComposite {
     inner: CompositeProvider,
+    /// What [`PyComposite::authenticate_user`] builds with, given once by the package's
+    /// `CompositeProvider` ([`PyComposite::bind_user`]).
+    user: std::sync::OnceLock<UserTypes>,
+    /// The refresh count last reported to `on_refresh`.
+    reported: std::sync::atomic::AtomicU64,
+}
+
+/// `CloudConnectorConfig`, `UserClaims`, `CloudConnectorUser`, and the provider's refresh
+/// logger (a `weakref.WeakMethod`, so the native object keeps no cycle with its provider).
+#[derive(Debug)]
+struct UserTypes {
+    config: Py<PyAny>,
+    claims: Py<PyType>,
+    user: Py<PyType>,
+    on_refresh: Py<PyAny>,
 }
 
 /// `UserClaims` fields in NamedTuple order, built from the claims' tape (`None`: a rejected
@@ -346,6 +361,8 @@ impl PyComposite {
         let sources = sources.iter().map(|s| Arc::clone(&s.inner)).collect();
         Ok(PyComposite {
             inner: CompositeProvider::new(sources, config),
+            user: std::sync::OnceLock::new(),
+            reported: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -426,27 +443,54 @@ impl PyComposite {
         Ok((authenticated, fields, self.inner.refreshes()))
     }
 
-    /// [`PyComposite::authenticate`] for the current service name (`config_type` is
-    /// `CloudConnectorConfig`), returning the package's own objects:
-    /// `(user_type(authenticated, False, None, claims_type(*fields)), refreshes)`, built here
-    /// without running Python code (a cache hit's share of a request is mostly object building).
-    fn authenticate_user<'py>(
+    /// Gives [`PyComposite::authenticate_user`] the package's types and the provider's refresh
+    /// logger (called with no arguments; a weak method that may return None); once.
+    fn bind_user(
         &self,
-        py: Python<'py>,
-        token: &str,
-        config_type: &Bound<'py, PyAny>,
-        claims_type: &Bound<'py, PyType>,
-        user_type: &Bound<'py, PyType>,
-    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
-        let (_, audience) = service_name(py, config_type)?;
+        config_type: Bound<'_, PyAny>,
+        claims_type: Bound<'_, PyType>,
+        user_type: Bound<'_, PyType>,
+        on_refresh: Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let types = UserTypes {
+            config: config_type.unbind(),
+            claims: claims_type.unbind(),
+            user: user_type.unbind(),
+            on_refresh: on_refresh.unbind(),
+        };
+        self.user
+            .set(types)
+            .map_err(|_| PyTypeError::new_err("bind_user was called already"))
+    }
+
+    /// [`PyComposite::authenticate`] for the current service name, returning the package's own
+    /// `CloudConnectorUser(authenticated, False, None, UserClaims(*fields))`, built here without
+    /// running Python code (a cache hit's share of a request is mostly object building). When
+    /// the refresh count moved since it last looked, it calls the provider's refresh logger
+    /// before returning.
+    fn authenticate_user<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyAny>> {
+        let types = self
+            .user
+            .get()
+            .ok_or_else(|| PyTypeError::new_err("bind_user was not called"))?;
+        let (_, audience) = service_name(py, types.config.bind(py))?;
         let (authenticated, fields) = self.authenticated_fields(py, token, &audience)?;
-        let claims = builtin_new(py, &NEW_TUPLE, "tuple")?.call1((claims_type, fields))?;
-        let user = builtin_new(py, &NEW_OBJECT, "object")?.call1((user_type,))?;
+        let claims =
+            builtin_new(py, &NEW_TUPLE, "tuple")?.call1((types.claims.bind(py), fields))?;
+        let user = builtin_new(py, &NEW_OBJECT, "object")?.call1((types.user.bind(py),))?;
         user.setattr(intern!(py, "_authenticated"), authenticated)?;
         user.setattr(intern!(py, "_is_debug"), false)?;
         user.setattr(intern!(py, "_global_user_id"), py.None())?;
         user.setattr(intern!(py, "_claims"), claims)?;
-        Ok((user, self.inner.refreshes()))
+        let done = self.inner.refreshes();
+        let ordering = std::sync::atomic::Ordering::Relaxed;
+        if self.reported.swap(done, ordering) != done {
+            let log = types.on_refresh.bind(py).call0()?;
+            if !log.is_none() {
+                log.call0()?;
+            }
+        }
+        Ok(user)
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the

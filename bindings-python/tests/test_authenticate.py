@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any, Dict, Optional
 from unittest.mock import Mock
 
@@ -255,3 +257,23 @@ def test_authenticate_builds_the_package_objects(provider: CompositeProvider) ->
         assert vars(user) == vars(CloudConnectorUser(user.authenticated, False, None, user.claims))
     assert provider.authenticate(tok).claims.scopes == ["duo_chat"]  # type: ignore[union-attr]
     assert vars(provider.authenticate("x.y.z"))["_claims"] == UserClaims()
+
+
+def test_a_provider_is_freed_with_its_last_reference() -> None:
+    # The native composite reaches the provider's refresh logger through a weak method only, so
+    # no cycle keeps a dropped provider (and its keys and token cache) alive.
+    p = CompositeProvider([LocalAuthProvider(Mock(), KEY_A, KEY_B)], Mock())
+    assert p.authenticate(pyjwt_token(KEY_A)).authenticated
+    gone = weakref.ref(p)
+    gc.disable()
+    try:
+        del p
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_the_native_composite_is_given_its_user_types_once() -> None:
+    p = CompositeProvider([LocalAuthProvider(Mock(), KEY_A, KEY_B)], Mock())
+    with pytest.raises(TypeError, match="bind_user was called already"):
+        p._use_native(p._native)

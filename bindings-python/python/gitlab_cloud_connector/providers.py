@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import os
+import weakref
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -197,15 +198,25 @@ class CompositeProvider(AuthProvider):
         # An unknown kid triggers at most one key refresh per `unknown_kid_cooldown_seconds`
         # (the core's rule; this only passes the setting through).
         # Options left at None are not passed: the core holds the defaults and the ranges.
-        self._native = _native.Composite(
-            sources,
-            expiry_seconds=expiry_seconds,
-            bypass_signature=bypass_auth_jwt_signature,
-            unknown_kid_cooldown_seconds=unknown_kid_cooldown_seconds,
+        self._use_native(
+            _native.Composite(
+                sources,
+                expiry_seconds=expiry_seconds,
+                bypass_signature=bypass_auth_jwt_signature,
+                unknown_kid_cooldown_seconds=unknown_kid_cooldown_seconds,
+            )
         )
         self.expiry_seconds = self._native.expiry_seconds
         self._seen_refreshes = 0
         self.cache: LocalAuthCache = _HeldKeys(self._native, int(self.expiry_seconds))
+
+    def _use_native(self, native: _native.Composite) -> None:
+        """Sets the native composite and gives it what `authenticate` builds users with; the
+        refresh logger as a weak method, so the native object holds no cycle with this provider."""
+        native.bind_user(
+            CloudConnectorConfig, UserClaims, CloudConnectorUser, weakref.WeakMethod(self._log_refresh)
+        )
+        self._native = native
 
     def _log_refresh(self) -> None:
         # Logged once per completed refresh (never for answers from the cache), in the order of
@@ -239,12 +250,7 @@ class CompositeProvider(AuthProvider):
         without a service name; a bad token is an unauthenticated user with empty claims."""
         # The native side builds the user and its claims (fresh `scopes` and `extra`): no
         # Python-level construction on the hot path.
-        user, refreshes = self._native.authenticate_user(
-            token, CloudConnectorConfig, UserClaims, CloudConnectorUser
-        )
-        if refreshes != self._seen_refreshes:
-            self._log_refresh()
-        result: CloudConnectorUser = user
+        result: CloudConnectorUser = self._native.authenticate_user(token)
         return result
 
     def jwks(self) -> Dict[str, Any]:
