@@ -77,6 +77,19 @@ pub(crate) enum Claim<'a> {
     Json(&'a Value),
 }
 
+impl Claim<'_> {
+    /// The claim as a `Value` (what [`OrderedClaims::set`] holds).
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Claim::Str(v) => Value::from(*v),
+            Claim::OptStr(v) => v.map_or(Value::Null, Value::from),
+            Claim::Int(v) => Value::from(*v),
+            Claim::Strs(v) => Value::from(v.to_vec()),
+            Claim::Json(v) => (*v).clone(),
+        }
+    }
+}
+
 impl serde::Serialize for Claim<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {

@@ -164,16 +164,30 @@ impl JsonWebToken {
     /// `exp`, `gitlab_realm`, `scopes`), without the extra claims.
     pub fn standard_claims(&self) -> OrderedClaims {
         let mut c = OrderedClaims::new();
-        c.set("jti", self.id.clone());
-        c.set("aud", self.audience.clone());
-        c.set("sub", self.subject.clone());
-        c.set("iss", self.issuer.clone());
-        c.set("iat", self.issued_at);
-        c.set("nbf", self.not_before);
-        c.set("exp", self.expires_at);
-        c.set("gitlab_realm", self.realm.clone());
-        c.set("scopes", self.scopes.clone());
+        for (name, claim) in self.standard() {
+            c.set(name, claim.to_value());
+        }
         c
+    }
+
+    /// The standard claims borrowed, in the Rails order: the one list [`Self::standard_claims`]
+    /// and [`Self::encode_with_kid`] write.
+    fn standard(&self) -> [(&'static str, Claim<'_>); 9] {
+        let audience = match &self.audience {
+            Audience::One(a) => Claim::Str(a),
+            Audience::Many(list) => Claim::Strs(list),
+        };
+        [
+            ("jti", Claim::Str(&self.id)),
+            ("aud", audience),
+            ("sub", Claim::OptStr(self.subject.as_deref())),
+            ("iss", Claim::Str(&self.issuer)),
+            ("iat", Claim::Int(self.issued_at)),
+            ("nbf", Claim::Int(self.not_before)),
+            ("exp", Claim::Int(self.expires_at)),
+            ("gitlab_realm", Claim::Str(&self.realm)),
+            ("scopes", Claim::Strs(&self.scopes)),
+        ]
     }
 
     /// The signed token, `kid` = the key's RFC 7638 thumbprint.
@@ -184,22 +198,8 @@ impl JsonWebToken {
     /// The signed token with the caller's `kid` (a ruby-jwt `JWT::JWK`'s, say).
     pub fn encode_with_kid(&self, key: &SigningKey, kid: &str) -> Result<String> {
         let header = serde_json::json!({"alg": "RS256", "kid": kid, "typ": "JWT"});
-        let audience = match &self.audience {
-            Audience::One(a) => Claim::Str(a),
-            Audience::Many(list) => Claim::Strs(list),
-        };
         // `payload()`'s claims, written without building it.
-        let standard = [
-            ("jti", Claim::Str(&self.id)),
-            ("aud", audience),
-            ("sub", Claim::OptStr(self.subject.as_deref())),
-            ("iss", Claim::Str(&self.issuer)),
-            ("iat", Claim::Int(self.issued_at)),
-            ("nbf", Claim::Int(self.not_before)),
-            ("exp", Claim::Int(self.expires_at)),
-            ("gitlab_realm", Claim::Str(&self.realm)),
-            ("scopes", Claim::Strs(&self.scopes)),
-        ];
+        let standard = self.standard();
         let claims = claims_json(&standard, self.extra_claims.iter());
         sign_rs256(&header.to_string(), &claims, key)
     }
