@@ -180,6 +180,92 @@ test('our TokenAuthority tokens verify with jose.jwtVerify', async () => {
   );
 });
 
+// `encode.js` hands `encode`'s claims over as arguments when their types allow it
+// (perf-node-encode-parts); `encodeAsync` always converts them whole, so it is the oracle for
+// `encode`'s tokens and errors alike.
+async function outcome(call) {
+  try {
+    const { token, exp } = await call();
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    // Per call: the times (a second may pass between the two calls) and the random jti.
+    for (const name of ['iat', 'nbf', 'exp', 'jti']) if (name in payload) payload[name] = typeof payload[name];
+    return { members: Object.entries(payload), exp: typeof exp };
+  } catch (e) {
+    return { code: e.code, message: e.message };
+  }
+}
+
+test('encode signs what encodeAsync signs and throws what it throws, whichever way its claims go', async () => {
+  const authority = new cc.TokenAuthority(PEM_A);
+  const realistic = JSON.parse(readFileSync(path.join(repoRoot, 'bench', 'realistic_token.json'), 'utf8')).claims;
+  const user = { sub: 'user-1', gitlabRealm: 'saas', gitlabInstanceId: 'instance-uuid', scopes: ['duo_chat'] };
+  const many = Array.from({ length: 300 }, (_, i) => `unit_primitive_${i}`);
+  const signed = {
+    realistic: { ...user, gitlabInstanceId: realistic.gitlab_instance_id, scopes: realistic.scopes },
+    'number id': { ...user, gitlabInstanceId: 42 },
+    'large number id': { ...user, gitlabInstanceId: 2 ** 60 },
+    'fraction id': { ...user, gitlabInstanceId: 1.5 },
+    'boolean id': { ...user, gitlabInstanceId: false },
+    'null id': { ...user, gitlabInstanceId: null },
+    'object id': { ...user, gitlabInstanceId: { a: [1, 'b'] } },
+    'bigint id': { ...user, gitlabInstanceId: 7n },
+    'no scopes': { ...user, scopes: [] },
+    'one empty scope': { ...user, scopes: [''] },
+    'empty scopes': { ...user, scopes: ['', '', 'a', ''] },
+    'scope holding NUL': { ...user, scopes: ['a\0b', 'c'] },
+    'NUL scopes': { ...user, scopes: ['\0', '\0\0'] },
+    'scopes past ASCII': { ...user, scopes: ['é', '日本', '\u{1F600}', '"\\\n'] },
+    'lone surrogates': { ...user, scopes: ['\ud800', '\udc00', 'x\ud800'] },
+    'a pair split over two scopes stays two': { ...user, scopes: ['\ud83d', '\ude00'] },
+    '300 scopes': { ...user, scopes: many },
+    'seat count': { ...user, duoSeatCount: '3' },
+    'empty seat count': { ...user, duoSeatCount: '' },
+    'extra claims': { ...user, extraClaims: { gitlab_namespace_id: '42', sub: 'replaced' } },
+    'null extra claims': { ...user, extraClaims: null },
+    'claims from a prototype': Object.create(user),
+    'unicode names': { ...user, sub: 'ü\u{1F600}', gitlabRealm: '\ud800' },
+  };
+  for (const [name, claims] of Object.entries(signed)) {
+    const sync = await outcome(() => authority.encode(`aud-${name}`, claims));
+    assert.ok(sync.members, `${name}: ${sync.message}`);
+    assert.deepStrictEqual(sync, await outcome(() => authority.encodeAsync(`aud-${name}`, claims)), name);
+  }
+  const refused = {
+    'number scope': { ...user, scopes: ['a', 1] },
+    'hole in scopes': { ...user, scopes: [, 'a'] }, // eslint-disable-line no-sparse-arrays
+    'string scopes': { ...user, scopes: 'duo_chat' },
+    'no sub': { ...user, sub: undefined },
+    'number sub': { ...user, sub: 1 },
+    'no realm': { sub: 's', gitlabInstanceId: 'i', scopes: [] },
+    'no instance id': { ...user, gitlabInstanceId: undefined },
+    'NaN id': { ...user, gitlabInstanceId: NaN },
+    'symbol id': { ...user, gitlabInstanceId: Symbol('id') },
+    'function id': { ...user, gitlabInstanceId: () => 1 },
+    'null seat count': { ...user, duoSeatCount: null },
+    'number seat count': { ...user, duoSeatCount: 3 },
+    'list extra claims': { ...user, extraClaims: [1] },
+    'symbol in extra claims': { ...user, extraClaims: { a: Symbol('a') } },
+    'undefined in an extra list': { ...user, extraClaims: { a: [undefined] } },
+    'null claims': null,
+    'string claims': 'claims',
+  };
+  for (const [name, claims] of Object.entries(refused)) {
+    const sync = await outcome(() => authority.encode(AUD, claims));
+    assert.ok(sync.message, name);
+    assert.deepStrictEqual(sync, await outcome(() => authority.encodeAsync(AUD, claims)), name);
+  }
+  assert.deepStrictEqual(await outcome(() => authority.encode(1, user)), await outcome(() => authority.encodeAsync(1, user)));
+  assert.throws(() => cc.TokenAuthority.prototype.encode.call({}, AUD, user), TypeError);
+  assert.throws(() => new cc.TokenAuthority('not a pem').encode(AUD, user), (e) => e.code === 'key_invalid');
+
+  // The one difference (perf-node-encode-parts): napi's array conversion refuses a Proxy, the
+  // parts take its strings, which also shows the parts are what `encode` took.
+  const proxied = await outcome(() => authority.encode(AUD, { ...user, scopes: new Proxy(['a', 'b'], {}) }));
+  assert.deepStrictEqual(new Map(proxied.members).get('scopes'), ['a', 'b']);
+  await assert.rejects(async () => authority.encodeAsync(AUD, { ...user, scopes: new Proxy(['a'], {}) }));
+  assert.equal('__encodeParts' in cc.TokenAuthority.prototype, false);
+});
+
 test('key ring: instance tokens with entitlements verify with jose and with us', async () => {
   const ring = new cc.KeyRing();
   assert.throws(
