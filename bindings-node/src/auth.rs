@@ -403,12 +403,7 @@ impl From<&CoreClaims> for UserClaims {
             subject: c.subject.clone(),
             issuer: c.issuer.clone(),
             duo_seat_count: c.duo_seat_count.clone(),
-            // Claims built without a token (a rejected one) have no instance id; the Python
-            // package shows those as "", as it does every other missing claim.
-            gitlab_instance_id: match &c.gitlab_instance_id {
-                Value::Null => Value::from(""),
-                other => other.clone(),
-            },
+            gitlab_instance_id: c.gitlab_instance_id.clone(),
             gitlab_instance_uid: c.gitlab_instance_uid.clone(),
             extra: c.extra.clone().map_or(Value::Null, Value::Object),
         }

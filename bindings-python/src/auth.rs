@@ -18,7 +18,7 @@ use cloud_connector::auth::{
     FetchResponse, KeySource, LocalAuthProvider, OidcProvider, StaticJwksProvider, UserClaims,
     UserClaimsRef,
 };
-use cloud_connector::token::{JsonRef, KeySet};
+use cloud_connector::token::KeySet;
 use cloud_connector::{options, Catalog, Cause, Error, ErrorCode};
 
 use crate::catalog::py_to_json;
@@ -234,10 +234,6 @@ fn claims_fields<'py>(
             ],
         );
     };
-    let instance_id = match &c.gitlab_instance_id {
-        JsonRef::Null => "".into_bound_py_any(py)?,
-        other => json_ref_to_py(py, other.clone())?,
-    };
     PyTuple::new(
         py,
         [
@@ -246,7 +242,7 @@ fn claims_fields<'py>(
             c.subject.as_ref().into_bound_py_any(py)?,
             c.issuer.as_ref().into_bound_py_any(py)?,
             c.duo_seat_count.as_ref().into_bound_py_any(py)?,
-            instance_id,
+            json_ref_to_py(py, c.gitlab_instance_id.clone())?,
             c.gitlab_instance_uid.as_ref().into_bound_py_any(py)?,
             members_to_py(py, c.extra())?.into_any(),
         ],

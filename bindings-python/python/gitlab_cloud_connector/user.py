@@ -77,8 +77,6 @@ class CloudConnectorUser:
 def claims_from_native(d: Optional[Dict[str, Any]]) -> Optional[UserClaims]:
     if d is None:
         return None
-    if d.get("gitlab_instance_id") is None:
-        d["gitlab_instance_id"] = ""
     return UserClaims(**d)
 
 

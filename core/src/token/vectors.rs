@@ -959,6 +959,23 @@ fn authenticate_cases(k: &Keys) -> Value {
             json!("user-42"),
         ),
     );
+    // A JSON null is passed through as every other value (the original's
+    // `jwt_claims.get("gitlab_instance_id", "")` keeps it), and a falsy claim is not compared.
+    let null_id = with(user.clone(), "gitlab_instance_id", Value::Null);
+    let mut null_claims = decoded(&null_id);
+    null_claims["gitlab_instance_id"] = Value::Null;
+    case(
+        "null_instance_id_kept_and_not_compared",
+        headers(
+            &t("a", &null_id),
+            &[
+                ("X-Gitlab-Realm", "saas"),
+                ("X-Gitlab-Instance-Id", "other"),
+            ],
+        ),
+        false,
+        ok(null_claims),
+    );
     json!({
         "description": "authenticate(headers, provider, bypass_auth): provider = composite of LocalAuthProvider(signing key `a`, validation key `b`), service name = `service_name`; claims: null, \"empty\" (UserClaims()), or the decoded fields listed.",
         "service_name": AUD,
