@@ -2,9 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as jose from 'jose';
 
-import { cc, loadVectors, oidcServer, serve, json, rejectsWithCode } from './helpers.mjs';
+import { cc, loadVectors, oidcServer, serve, json, rejectsWithCode, repoRoot } from './helpers.mjs';
 
 const V = loadVectors('tokens.json');
 const AUD = 'gitlab-ai-gateway';
@@ -227,4 +229,38 @@ test('authenticate: headers object, service name, users and can()', async () => 
   assert.equal(debug.user.claims, null);
   await rejectsWithCode(() => cc.authenticate({ authorization: 'Bearer x', 'x-gitlab-authentication-type': 'oidc' }, null), 'invalid_argument');
   await rejectsWithCode(() => cc.authenticate('not headers', p), 'invalid_argument');
+});
+
+// promises.js (decision node-promises-reject): what a Promise-returning call would throw before
+// its Promise exists (napi's argument conversion, the core's argument checks, a foreign `this`)
+// arrives as a rejection, so a `.catch()` chain sees it.
+test('every call typed to return a Promise rejects instead of throwing', async () => {
+  const dts = readFileSync(path.join(repoRoot, 'bindings-node', 'index.d.ts'), 'utf8');
+  const promised = [];
+  let owner = null;
+  for (const line of dts.split('\n')) {
+    const declared = /^export declare (class|function) (\w+)/.exec(line);
+    if (declared) owner = declared[1] === 'class' ? declared[2] : null;
+    const fn = /^export declare function (\w+)\(.*\): Promise</.exec(line);
+    if (fn) promised.push([null, fn[1]]);
+    const method = /^ {2}(\w+)\(.*\): Promise</.exec(line);
+    if (method && owner) promised.push([owner, method[1]]);
+  }
+  assert.ok(promised.length >= 9, JSON.stringify(promised));
+  for (const [owner, name] of promised) {
+    const fn = owner ? cc[owner].prototype[name] : cc[name];
+    const label = owner ? `${owner}.${name}` : name;
+    let result;
+    assert.doesNotThrow(() => {
+      result = fn.call({}, Symbol('bad'), Symbol('bad'));
+    }, label);
+    assert.ok(result instanceof Promise, label);
+    await assert.rejects(result, Error, label);
+    assert.equal(fn.name, name, label);
+  }
+  // The error is the one the call threw before: coded when the core refused it.
+  await assert.rejects(cc.authenticate(1), (e) => e.code === 'invalid_argument');
+  const authority = new cc.TokenAuthority('not a pem');
+  await assert.rejects(authority.encodeAsync('aud', { sub: 1 }), (e) => /UserTokenOptions\.sub/.test(e.message));
+  await assert.rejects(new cc.KeyRing().issueInstanceTokenAsync(null), Error);
 });

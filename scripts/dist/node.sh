@@ -21,7 +21,7 @@ rm -f "$out"/gitlab-cloud-connector-*.tgz
 
 [ -x "$src/node_modules/.bin/napi" ] || (cd "$src" && npm install --no-audit --no-fund --loglevel=error)
 # The main package, staged with the files package.json publishes; platform packages beside it.
-cp "$src"/{package.json,index.js,index.mjs,binding.js,claims.js,encode.js,index.d.ts,README.md} "$REPO/LICENSE" "$work/main/"
+cp "$src"/{package.json,index.js,index.mjs,binding.js,claims.js,encode.js,promises.js,index.d.ts,README.md} "$REPO/LICENSE" "$work/main/"
 (cd "$src" && npx --no-install napi create-npm-dirs --cwd "$work/main" --npm-dir npm >/dev/null 2>&1)
 
 addon() { # NAPI_PLATFORM RUST_TARGET (prints the built file)
