@@ -197,7 +197,7 @@ pub struct PyComposite {
     /// What [`PyComposite::authenticate_user`] builds with, given once by the package's
     /// `CompositeProvider` ([`PyComposite::bind_user`]).
     user: std::sync::OnceLock<UserTypes>,
-    /// The refresh count last reported to `on_refresh`.
+    /// The refresh count last reported ([`PyComposite::refresh_to_report`]).
     reported: std::sync::atomic::AtomicU64,
 }
 
@@ -462,8 +462,8 @@ impl PyComposite {
     /// [`PyComposite::authenticate`] for the current service name, returning the package's own
     /// `CloudConnectorUser(authenticated, False, None, UserClaims(*fields))`, built here without
     /// running Python code (a cache hit's share of a request is mostly object building). When
-    /// the refresh count moved since it last looked, it calls the provider's refresh logger
-    /// before returning.
+    /// a refresh is left to report ([`PyComposite::refresh_to_report`]), it calls the provider's
+    /// refresh logger before returning.
     fn authenticate_user<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyAny>> {
         let types = self
             .user
@@ -478,15 +478,22 @@ impl PyComposite {
         user.setattr(intern!(py, "_is_debug"), false)?;
         user.setattr(intern!(py, "_global_user_id"), py.None())?;
         user.setattr(intern!(py, "_claims"), claims)?;
-        let done = self.inner.refreshes();
-        let ordering = std::sync::atomic::Ordering::Relaxed;
-        if self.reported.swap(done, ordering) != done {
+        if self.refresh_to_report() {
             let log = types.on_refresh.bind(py).call0()?;
             if !log.is_none() {
                 log.call0()?;
             }
         }
         Ok(user)
+    }
+
+    /// Whether a refresh completed since this was last asked (the one record of which refresh
+    /// the provider has logged, for its `_log_refresh` and for `authenticate_user`).
+    fn refresh_to_report(&self) -> bool {
+        let done = self.inner.refreshes();
+        self.reported
+            .swap(done, std::sync::atomic::Ordering::Relaxed)
+            != done
     }
 
     /// Verifies and returns the claims, or raises the typed error (for callers that want the

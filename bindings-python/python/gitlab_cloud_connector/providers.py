@@ -207,26 +207,27 @@ class CompositeProvider(AuthProvider):
             )
         )
         self.expiry_seconds = self._native.expiry_seconds
-        self._seen_refreshes = 0
         self.cache: LocalAuthCache = _HeldKeys(self._native, int(self.expiry_seconds))
 
     def _use_native(self, native: _native.Composite) -> None:
         """Sets the native composite and gives it what `authenticate` builds users with; the
         refresh logger as a weak method, so the native object holds no cycle with this provider."""
         native.bind_user(
-            CloudConnectorConfig, UserClaims, CloudConnectorUser, weakref.WeakMethod(self._log_refresh)
+            CloudConnectorConfig, UserClaims, CloudConnectorUser, weakref.WeakMethod(self._report_refresh)
         )
         self._native = native
 
     def _log_refresh(self) -> None:
-        # Logged once per completed refresh (never for answers from the cache), in the order of
-        # a synchronous load: per provider, each failing source through `log_exception` (with
-        # `{"oidc_provider": name}`) and the provider's own "JWKS refreshed" through its logger;
-        # then the fallback message GitLab's alerts key on, and the composite's "JWKS refreshed".
-        done = self._native.refreshes
-        if done == self._seen_refreshes:
-            return
-        self._seen_refreshes = done
+        # Logged once per completed refresh (never for answers from the cache): the native
+        # composite keeps which refresh was reported last, for this and `authenticate`'s path.
+        if self._native.refresh_to_report():
+            self._report_refresh()
+
+    def _report_refresh(self) -> None:
+        # In the order of a synchronous load: per provider, each failing source through
+        # `log_exception` (with `{"oidc_provider": name}`) and the provider's own "JWKS
+        # refreshed" through its logger; then the fallback message GitLab's alerts key on, and
+        # the composite's "JWKS refreshed".
         report = self._native.last_refresh_report()
         if report is not None:
             failures, fallback, delivered = report
